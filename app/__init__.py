@@ -1,0 +1,149 @@
+"""Kontrol: an ISMS and ISAE 3000 control-evidence tracker (Flask application factory)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, jsonify, session
+
+from .config import load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI, error handlers. Starts no scheduler."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    if overrides and overrides.get("INSTANCE_PATH"):
+        app.instance_path = overrides["INSTANCE_PATH"]
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_request_hooks(app)
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions from `extensions.py`."""
+    from . import models  # noqa: F401  (every model is known to the metadata)
+    from .auth.models import User
+    from .extensions import babel, csrf, db, login_manager, migrate
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories=str(PROJECT_ROOT / "app" / "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per domain."""
+    from .api.views import bp as api_bp
+    from .auth.permissions import public
+    from .auth.views import bp as auth_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .extensions import csrf
+    from .ledger.views import bp as ledger_bp
+
+    for blueprint in (auth_bp, dashboard_bp, ledger_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
+
+    @app.get("/healthz", endpoint="health")
+    @public
+    def health():
+        from sqlalchemy import text
+
+        from .extensions import db
+
+        db.session.execute(text("SELECT 1"))
+        return jsonify({"status": "ok"})
+
+
+def register_cli(app: Flask) -> None:
+    """Operator commands: users, tokens, ledger, setup, demo."""
+    from .auth.cli import tokens_cli, users_cli
+    from .cli import bootstrap_command, demo_command
+    from .ledger.cli import ledger_cli
+
+    for group in (users_cli, tokens_cli, ledger_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(bootstrap_command)
+    app.cli.add_command(demo_command)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Security headers, template helpers, and a friendly answer to an expired CSRF token."""
+    from flask import flash, redirect, request
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import CSRFError
+
+    from . import templating
+
+    templating.register(app)
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.path.startswith("/api/") or "text/html" in response.content_type:
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        if request.method == "POST" and request.referrer and request.path != "/logout":
+            flash(_("Your session expired or the form was out of date. Please try again."),
+                  "error")
+            return redirect(request.referrer), 303
+        from flask import render_template
+
+        return render_template("errors/generic.html", status=400, title=_("Form expired"),
+                               message=_("The form was out of date or its security token was "
+                                         "missing. Go back, reload the page and try again.")), 400
+
+    @app.before_request
+    def declare_write_intent() -> None:
+        session.permanent = True
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            from .db import _write_intent
+
+            request.environ["kontrol.write_token"] = _write_intent.set(True)
+
+    @app.teardown_request
+    def clear_write_intent(error=None) -> None:
+        token = request.environ.pop("kontrol.write_token", None)
+        if token is not None:
+            from .db import _write_intent
+
+            _write_intent.reset(token)

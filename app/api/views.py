@@ -1,0 +1,55 @@
+"""API blueprint: token authentication for every request, /me and the OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+
+from ..auth.permissions import Permission, requires
+from ..auth.service import user_for_token
+from ..extensions import db
+from . import openapi
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def authenticate_bearer() -> None:
+    """Resolve 'Authorization: Bearer <token>' to a user; cookies are ignored under /api."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    g.api_user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" else None
+
+
+@bp.get("/me")
+@requires(Permission.SIGNED_IN)
+def me():
+    """The token's user."""
+    user = g.api_user
+    return jsonify({"id": user.id, "email": user.email, "name": user.name, "role": user.role,
+                    "language": user.language})
+
+
+openapi.document("/me", "get", "The user the token belongs to", tag="account", responses={
+    "200": {"description": "The user", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {
+            "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
+            "role": {"type": "string"}, "language": {"type": ["string", "null"]}}}}}}})
+
+
+@bp.get("/openapi.json")
+@requires(Permission.SIGNED_IN)
+def openapi_document():
+    """The OpenAPI document describing every endpoint of this API."""
+    from importlib.metadata import version
+
+    return jsonify(openapi.build(version("kontrol")))
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 problem that says what is wrong with it."""
+    from ..errors import Invalid
+
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid(None, "Send a JSON object with Content-Type: application/json.")
+    return data

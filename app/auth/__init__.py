@@ -1,0 +1,1 @@
+"""Users, roles, the permission matrix, login and personal API tokens."""

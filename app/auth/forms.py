@@ -1,0 +1,72 @@
+"""Sign-in, account and user-administration forms: fields and simple validators only."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from .permissions import Role
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.COORDINATOR: _l("Information-security coordinator"),
+    Role.CONTROL_OWNER: _l("Control owner"),
+    Role.INTERNAL_AUDITOR: _l("Internal auditor"),
+    Role.EXTERNAL_AUDITOR: _l("External auditor"),
+    Role.VIEWER: _l("Viewer"),
+}
+
+
+def role_choices():
+    """(value, label) pairs for a role select."""
+    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class LoginForm(FlaskForm):
+    """E-mail address and password."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class PasswordForm(FlaskForm):
+    """A user changes their own password."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10)])
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class UserCreateForm(FlaskForm):
+    """An administrator creates an account."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=role_choices)
+    password = PasswordField(
+        _l("Initial password"), validators=[DataRequired(), Length(min=10)],
+        description=_l("At least 10 characters. Tell the person; they can change it."),
+    )
+
+
+class UserEditForm(FlaskForm):
+    """An administrator changes an account's name, role or active flag."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=role_choices)
+    active = BooleanField(_l("Active (may sign in)"))
+    version = HiddenField()
+
+
+class TokenForm(FlaskForm):
+    """Name a new personal API token."""
+
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that post (sign out, revoke)."""

@@ -1,0 +1,97 @@
+"""The one permission matrix: which role may do what, and the `@requires` route decorator.
+
+Every route declares the permission it needs; a test walks the URL map to prove it. Object-level
+rules (a control owner's own controls, an external auditor's engagement) are checked in services
+through `can(actor, permission, obj)`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+
+from ..errors import Forbidden
+
+
+class Role(enum.StrEnum):
+    """The roles a user can hold; one per user."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    CONTROL_OWNER = "control_owner"
+    INTERNAL_AUDITOR = "internal_auditor"
+    EXTERNAL_AUDITOR = "external_auditor"
+    VIEWER = "viewer"
+
+
+class Permission(enum.StrEnum):
+    """What a route or service may require."""
+
+    SIGNED_IN = "signed_in"  # any active account: dashboard, own password, language
+    MANAGE_API_TOKENS = "manage_api_tokens"
+    MANAGE_USERS = "manage_users"
+    VIEW_LEDGER = "view_ledger"
+    VIEW_CATALOGUE = "view_catalogue"
+    LOAD_CATALOGUE = "load_catalogue"
+    VIEW_SOA = "view_soa"
+    EDIT_SOA = "edit_soa"
+
+
+ALL_ROLES = frozenset(Role)
+
+MATRIX: dict[Permission, frozenset[Role]] = {
+    Permission.SIGNED_IN: ALL_ROLES,
+    Permission.MANAGE_API_TOKENS: ALL_ROLES,
+    Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Permission.VIEW_LEDGER: frozenset({Role.ADMIN, Role.COORDINATOR, Role.INTERNAL_AUDITOR}),
+    Permission.VIEW_CATALOGUE: ALL_ROLES,
+    Permission.LOAD_CATALOGUE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.VIEW_SOA: ALL_ROLES,
+    Permission.EDIT_SOA: frozenset({Role.ADMIN, Role.COORDINATOR}),
+}
+
+# Endpoints anyone may reach without signing in.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health"})
+
+
+def can(actor, permission: Permission, obj=None) -> bool:
+    """Whether `actor` (a User or SystemActor, or None) holds `permission`, optionally on `obj`."""
+    if actor is None or not getattr(actor, "is_active", False):
+        return False
+    return Role(actor.role) in MATRIX[permission]
+
+
+def require(actor, permission: Permission, obj=None) -> None:
+    """Raise Forbidden unless `can(actor, permission, obj)`; services call this first."""
+    if not can(actor, permission, obj):
+        raise Forbidden(f"You do not have permission to {permission.value.replace('_', ' ')}.")
+
+
+def requires(permission: Permission) -> Callable:
+    """Route decorator: sign-in required, then `permission` for the current actor."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from flask import abort
+
+            from .current import current_actor, unauthenticated
+
+            actor = current_actor()
+            if actor is None:
+                return unauthenticated()
+            if not can(actor, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_permission = permission
+        return wrapped
+
+    return decorate
+
+
+def public(view: Callable) -> Callable:
+    """Mark a route as reachable without signing in (login, health, language choice)."""
+    view.required_permission = None
+    return view

@@ -1,0 +1,96 @@
+"""Configuration: defaults, then instance/config.py, then environment, then test overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    """Settings every deployment starts from; each can be overridden (see README)."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    KONTROL_TIMEZONE = "Europe/Copenhagen"
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "da")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    PASSWORD_HASH_METHOD = "scrypt"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    KONTROL_ORGANISATION = "Kontrol"
+    KONTROL_EVIDENCE_DIR = None  # default: <instance>/evidence
+    KONTROL_MAX_UPLOAD_MB = 50
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "kontrol@localhost"
+
+
+# Environment variables read on start: name -> (config key, converter).
+ENVIRONMENT = {
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "KONTROL_TIMEZONE": ("KONTROL_TIMEZONE", str),
+    "KONTROL_ORGANISATION": ("KONTROL_ORGANISATION", str),
+    "KONTROL_EVIDENCE_DIR": ("KONTROL_EVIDENCE_DIR", str),
+    "KONTROL_MAX_UPLOAD_MB": ("KONTROL_MAX_UPLOAD_MB", int),
+    "KONTROL_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
+    "MAIL_SERVER": ("MAIL_SERVER", str),
+    "MAIL_PORT": ("MAIL_PORT", int),
+    "MAIL_USE_TLS": ("MAIL_USE_TLS", lambda v: v.lower() in ("1", "true", "yes")),
+    "MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
+}
+
+
+def normalise_database_url(url: str) -> str:
+    """Let people write postgres:// or postgresql:// and still get the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(app, overrides: dict | None) -> None:
+    """Fill `app.config` in order: defaults, instance/config.py, environment, overrides."""
+    app.config.from_object(Defaults)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+        Path(app.instance_path) / "kontrol.db"
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    for variable, (key, convert) in ENVIRONMENT.items():
+        if os.environ.get(variable):
+            app.config[key] = convert(os.environ[variable])
+    app.config.update(overrides or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    app.config["MAX_CONTENT_LENGTH"] = (app.config["KONTROL_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    if not app.config.get("KONTROL_EVIDENCE_DIR"):
+        app.config["KONTROL_EVIDENCE_DIR"] = str(Path(app.instance_path) / "evidence")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Read the secret key kept in instance/secret_key, creating it (mode 0600) on first start."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key

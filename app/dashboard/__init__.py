@@ -1,0 +1,1 @@
+"""The overview page a user lands on after signing in."""

@@ -1,0 +1,1 @@
+"""The tamper-evident activity log: a hash chain every service write appends to."""

@@ -1,0 +1,38 @@
+"""The ledger page: entries newest first, with filters, and the chain's state."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, render_template, request
+
+from ..auth.permissions import Permission, requires
+from ..extensions import db
+from ..time import zone
+from . import service
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+@requires(Permission.VIEW_LEDGER)
+def index():
+    """List entries, filtered by actor, action, entity and date range."""
+    filters = service.LedgerFilter(
+        actor=request.args.get("actor") or None, action=request.args.get("action") or None,
+        entity_type=request.args.get("entity_type") or None,
+        entity_id=request.args.get("entity_id") or None,
+        since=_date_arg("since"), until=_date_arg("until"),
+    )
+    page = max(1, request.args.get("page", 1, type=int))
+    entries, total = service.list_entries(db.session, filters, zone(current_app), page)
+    return render_template("ledger/index.html", entries=entries, total=total, page=page,
+                           per_page=50, filters=filters,
+                           actions=service.known_actions(db.session))

@@ -1,0 +1,157 @@
+"""Fixtures: the app on a migrated database, per-test rollback isolation, clients and logins.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. Each test
+runs inside one outer transaction that is rolled back afterwards; services' commits only
+release SAVEPOINTs (see `db_session`). Tests that need real commits (a live server, concurrent
+writers) use `fresh_database_url`, a database of their own.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from app.extensions import db
+from tests import factories
+
+TEST_PASSWORD = factories.TEST_PASSWORD
+
+
+def _base_config(url: str, instance: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "INSTANCE_PATH": str(instance),
+        "KONTROL_EVIDENCE_DIR": str(instance / "evidence"),
+    }
+
+
+def reset_database(url: str) -> None:
+    """Drop every table (and Alembic's version table) so migrations start from nothing."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            schema = connection.exec_driver_sql("SELECT current_schema()").scalar()
+            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        else:
+            metadata = sa.MetaData()
+            metadata.reflect(connection)
+            metadata.drop_all(connection)
+    engine.dispose()
+
+
+def migrate_fresh(url: str, instance: Path):
+    """A new app whose database at `url` has been emptied and migrated to head."""
+    reset_database(url)
+    app = create_app(_base_config(url, instance))
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """TEST_DATABASE_URL (PostgreSQL in CI) or a SQLite file of this run's own."""
+    return os.environ.get("TEST_DATABASE_URL") or (
+        "sqlite:///" + str(tmp_path_factory.mktemp("db") / "kontrol-test.db"))
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The application, on a database migrated once for the whole run."""
+    app = migrate_fresh(database_url, tmp_path_factory.mktemp("instance"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """db.session inside an outer transaction rolled back after the test.
+
+    Flask-SQLAlchemy 3 ignores a session-level bind, so the app's engine entry is swapped for
+    the test's connection; with join_transaction_mode="create_savepoint" every commit only
+    releases a SAVEPOINT. On SQLite this relies on app/db.py turning off pysqlite's legacy
+    transaction handling.
+    """
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection
+        db.session.remove()
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            engines[None] = engine
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    """A test client sharing the test's transaction."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db_session):
+    """A CLI runner sharing the test's transaction."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login_as(client, db_session):
+    """Sign a new user of `role` in through the login form; returns the user."""
+
+    def sign_in(role: str = "viewer", **fields):
+        user = factories.make_user(db_session, role=role, **fields)
+        response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return sign_in
+
+
+@pytest.fixture
+def fresh_database_url(database_url, tmp_path):
+    """A database of the test's own, migrated to head, for tests that really commit.
+
+    SQLite: a new file. PostgreSQL: a new schema in the test database, selected through
+    the connection's search_path; dropped afterwards.
+    """
+    if database_url.startswith("sqlite"):
+        yield "sqlite:///" + str(tmp_path / "fresh.db")
+        return
+    schema = "fresh_" + uuid.uuid4().hex[:10]
+    separator = "&" if "?" in database_url else "?"
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    yield f"{database_url}{separator}options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    engine.dispose()
+
+
+@pytest.fixture
+def fresh_app(fresh_database_url, tmp_path):
+    """An app on its own freshly migrated database; its commits are real."""
+    app = migrate_fresh(fresh_database_url, tmp_path / "instance")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

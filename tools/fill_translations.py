@@ -1,0 +1,43 @@
+"""Fill missing Danish translations in app/translations/da/LC_MESSAGES/messages.po.
+
+Usage: python tools/fill_translations.py tools/da.json — the JSON maps English msgid to Danish
+(a list of two strings for plural forms). Existing translations are kept; untranslated ids
+are listed so nothing goes unnoticed.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+PO = Path(__file__).resolve().parent.parent / "app/translations/da/LC_MESSAGES/messages.po"
+
+
+def main(dictionary: str) -> int:
+    """Apply the dictionary; print what is still untranslated; exit 1 if anything is."""
+    table = json.loads(Path(dictionary).read_text(encoding="utf-8"))
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="da")
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if message.string and (not isinstance(message.string, tuple) or all(message.string)):
+            continue
+        if key in table:
+            value = table[key]
+            message.string = tuple(value) if isinstance(message.id, tuple) else value
+            message.flags.discard("fuzzy")
+        else:
+            missing.append(key)
+    with PO.open("wb") as handle:
+        write_po(handle, catalog, width=100)
+    for key in missing:
+        print("untranslated:", key)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
