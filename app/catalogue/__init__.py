@@ -1,0 +1,1 @@
+"""Control catalogues: YAML schema, catalogue models and loading into the database."""
