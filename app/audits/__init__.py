@@ -1,0 +1,1 @@
+"""Engagements, control tests, samples and their evaluation."""
