@@ -1,0 +1,1 @@
+"""Evidence files: content-addressed storage on disk, verified on every read."""
