@@ -41,6 +41,7 @@ lint: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(PY) tools/fill_translations.py tools/da
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -62,11 +62,13 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .auth.permissions import public
     from .auth.views import bp as auth_bp
+    from .catalogue import api as catalogue_api  # noqa: F401  (adds its routes to api_bp)
+    from .catalogue.views import bp as catalogue_bp
     from .dashboard.views import bp as dashboard_bp
     from .extensions import csrf
     from .ledger.views import bp as ledger_bp
 
-    for blueprint in (auth_bp, dashboard_bp, ledger_bp, api_bp):
+    for blueprint in (auth_bp, dashboard_bp, catalogue_bp, ledger_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
@@ -84,10 +86,11 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     """Operator commands: users, tokens, ledger, setup, demo."""
     from .auth.cli import tokens_cli, users_cli
+    from .catalogue.cli import catalogue_cli
     from .cli import bootstrap_command, demo_command
     from .ledger.cli import ledger_cli
 
-    for group in (users_cli, tokens_cli, ledger_cli):
+    for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli):
         app.cli.add_command(group)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(demo_command)

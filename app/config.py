@@ -44,7 +44,7 @@ ENVIRONMENT = {
     "KONTROL_ORGANISATION": ("KONTROL_ORGANISATION", str),
     "KONTROL_EVIDENCE_DIR": ("KONTROL_EVIDENCE_DIR", str),
     "KONTROL_MAX_UPLOAD_MB": ("KONTROL_MAX_UPLOAD_MB", int),
-    "KONTROL_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
+    "KONTROL_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true")),
     "MAIL_SERVER": ("MAIL_SERVER", str),
     "MAIL_PORT": ("MAIL_PORT", int),
     "MAIL_USE_TLS": ("MAIL_USE_TLS", lambda v: v.lower() in ("1", "true", "yes")),

@@ -1,4 +1,4 @@
-"""Declarative base, the UTC instant column type, mixins and engine settings shared by all models."""
+"""Declarative base, the UTC instant column type, mixins and engine settings for all models."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect):
+        """Convert to UTC (naive on SQLite); refuse naive input."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -50,6 +51,7 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect):
+        """Return an aware UTC datetime."""
         if value is None:
             return None
         if value.tzinfo is None:

@@ -63,7 +63,8 @@ def register(app: Flask) -> None:
             "role_label": role_label,
         }
 
+    # "short" is ISO-like in every language: audit work compares dates across documents.
     app.jinja_env.filters["localtime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else "")
+        format_datetime(value, "yyyy-MM-dd HH:mm" if fmt == "short" else fmt) if value else "")
     app.jinja_env.filters["localdate"] = lambda value, fmt="medium": (
-        format_date(value, fmt) if value else "")
+        format_date(value, "yyyy-MM-dd" if fmt == "short" else fmt) if value else "")

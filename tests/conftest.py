@@ -155,3 +155,33 @@ def fresh_app(fresh_database_url, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def loaded_catalogue(db_session):
+    """The shipped catalogues (controls/) loaded into the test's transaction."""
+    from app.catalogue.sync import load_catalogues
+
+    return load_catalogues(db_session, factories.SYSTEM)
+
+
+@pytest.fixture
+def count_queries(db_session):
+    """Count SQL statements run inside a block: `with count_queries() as counter: …`."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        connection = db_session.connection()
+        sa.event.listen(connection, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(connection, "before_cursor_execute", record)
+
+    return counting

@@ -1,7 +1,7 @@
 """Fill missing Danish translations in app/translations/da/LC_MESSAGES/messages.po.
 
-Usage: python tools/fill_translations.py tools/da.json — the JSON maps English msgid to Danish
-(a list of two strings for plural forms). Existing translations are kept; untranslated ids
+Usage: python tools/fill_translations.py [tools/da] — every JSON file in the folder maps English
+msgids to Danish (a list of two strings for plural forms); one file per domain. Existing translations are kept; untranslated ids
 are listed so nothing goes unnoticed.
 """
 
@@ -14,9 +14,11 @@ from babel.messages.pofile import read_po, write_po
 PO = Path(__file__).resolve().parent.parent / "app/translations/da/LC_MESSAGES/messages.po"
 
 
-def main(dictionary: str) -> int:
-    """Apply the dictionary; print what is still untranslated; exit 1 if anything is."""
-    table = json.loads(Path(dictionary).read_text(encoding="utf-8"))
+def main(folder: str) -> int:
+    """Apply the dictionaries; print what is still untranslated; exit 1 if anything is."""
+    table = {}
+    for path in sorted(Path(folder).glob("*.json")):
+        table.update(json.loads(path.read_text(encoding="utf-8")))
     with PO.open("rb") as handle:
         catalog = read_po(handle, locale="da")
     missing = []
@@ -40,4 +42,4 @@ def main(dictionary: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).parent / "da")))

@@ -32,17 +32,21 @@ class User(VersionedMixin, TimestampMixin, db.Model):
     # Flask-Login protocol
     @property
     def is_active(self) -> bool:
+        """Deactivated accounts cannot sign in or use tokens."""
         return self.active
 
     @property
     def is_authenticated(self) -> bool:
+        """A loaded user is always authenticated (Flask-Login protocol)."""
         return True
 
     @property
     def is_anonymous(self) -> bool:
+        """Never anonymous (Flask-Login protocol)."""
         return False
 
     def get_id(self) -> str:
+        """The id Flask-Login keeps in the session."""
         return str(self.id)
 
     @property
@@ -72,6 +76,7 @@ class ApiToken(db.Model):
 
     @property
     def is_revoked(self) -> bool:
+        """Revoked tokens authenticate nobody."""
         return self.revoked_at is not None
 
 

@@ -36,6 +36,9 @@ class Permission(enum.StrEnum):
     LOAD_CATALOGUE = "load_catalogue"
     VIEW_SOA = "view_soa"
     EDIT_SOA = "edit_soa"
+    VIEW_EVIDENCE = "view_evidence"
+    ADD_EVIDENCE = "add_evidence"  # control owners: only to controls they own (service check)
+    REQUEST_EVIDENCE = "request_evidence"
 
 
 ALL_ROLES = frozenset(Role)
@@ -49,6 +52,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.LOAD_CATALOGUE: frozenset({Role.ADMIN, Role.COORDINATOR}),
     Permission.VIEW_SOA: ALL_ROLES,
     Permission.EDIT_SOA: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    # External auditors read only their engagement's scope (evidence.service.can_read_evidence).
+    Permission.VIEW_EVIDENCE: ALL_ROLES,
+    Permission.ADD_EVIDENCE: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
+    Permission.REQUEST_EVIDENCE: frozenset({Role.ADMIN, Role.COORDINATOR, Role.INTERNAL_AUDITOR}),
 }
 
 # Endpoints anyone may reach without signing in.

@@ -333,6 +333,10 @@ def _label(noun: str, node: Node, position: int) -> str:
     return f"{noun} #{position + 1}"
 
 
+# libyaml's parser is about ten times faster and gives the same node marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_catalogue(text: str, path: str) -> tuple[CatalogueDef | None, list[CatalogueError]]:
     """Parse one catalogue file's text; return (catalogue, []) or (None, every error found).
 
@@ -341,7 +345,12 @@ def parse_catalogue(text: str, path: str) -> tuple[CatalogueDef | None, list[Cat
     """
     parser = _Parser(path)
     try:
-        catalogue = parser.catalogue(yaml.compose(text, Loader=yaml.SafeLoader))
+        try:
+            root = yaml.compose(text, Loader=_LOADER)
+        except yaml.MarkedYAMLError:
+            # Re-read with the pure-Python parser: its messages are the clearer ones.
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        catalogue = parser.catalogue(root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = f"{exc.context}, {exc.problem}" if exc.context else exc.problem

@@ -1,0 +1,52 @@
+"""Forms for the Statement of Applicability."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import Length, Optional
+
+
+def _optional_int(value):
+    """The owner select sends '' for nobody; the service checks who may own controls."""
+    return int(value) if value not in (None, "", "None") else None
+
+
+class SoAEntryForm(FlaskForm):
+    """Applicability, justification, status, owner and review date for one control."""
+
+    applicable = RadioField(
+        _l("Applicable"),
+        choices=[
+            SelectChoice("yes", _l("Yes")),
+            SelectChoice("no", _l("No")),
+            SelectChoice("", _l("Not decided yet")),
+        ],
+        default="",
+    )
+    justification = TextAreaField(
+        _l("Justification"),
+        validators=[Length(max=4000)],
+        description=_l(
+            "Why the control is included or excluded. Required when it is not applicable."
+        ),
+    )
+    status = SelectField(
+        _l("Implementation status"),
+        choices=[
+            SelectChoice("", _l("—")),
+            SelectChoice("planned", _l("Planned")),
+            SelectChoice("partial", _l("Partially implemented")),
+            SelectChoice("implemented", _l("Implemented")),
+        ],
+        default="",
+    )
+    owner_id = SelectField(_l("Owner"), coerce=_optional_int, validate_choice=False)
+    last_reviewed_on = DateField(_l("Last reviewed"), validators=[Optional()])
+    version = HiddenField()
+
+
+class OwnerForm(FlaskForm):
+    """Assign a control's owner."""
+
+    owner_id = SelectField(_l("Owner"), coerce=_optional_int, validate_choice=False)
+    version = HiddenField()

@@ -1,0 +1,239 @@
+"""Reading the catalogue for pages and the API, and editing the Statement of Applicability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from ..auth.models import User
+from ..auth.permissions import Permission, Role, require
+from ..errors import Conflict, Invalid, NotFound
+from ..ledger.service import append
+from .models import (
+    Catalogue,
+    CatalogueKind,
+    Control,
+    ControlGroup,
+    ControlMapping,
+    ImplementationStatus,
+    SoAEntry,
+)
+
+OWNER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER, Role.INTERNAL_AUDITOR)
+# Standard controls first, then the organisation's extensions, then assurance activities.
+KIND_ORDER = case({CatalogueKind.STANDARD.value: 0, CatalogueKind.EXTENSION.value: 1},
+                  value=Catalogue.kind, else_=2)
+
+
+@dataclass(frozen=True)
+class ControlFilter:
+    """Filters shared by the control list, the SoA page, its export and the API."""
+
+    catalogue: str | None = None
+    group: str | None = None
+    q: str | None = None
+    status: str | None = None  # an ImplementationStatus, or "undecided"
+    applicable: str | None = None  # "yes", "no", "undecided"
+    owner_id: int | None = None
+    include_retired: bool = False
+    soa_only: bool = False
+
+
+def list_catalogues(session: Session) -> list[Catalogue]:
+    """Every catalogue with its groups, by kind then slug."""
+    order = {CatalogueKind.STANDARD: 0, CatalogueKind.EXTENSION: 1, CatalogueKind.ASSURANCE: 2}
+    catalogues = session.scalars(select(Catalogue).options(selectinload(Catalogue.groups))).all()
+    return sorted(catalogues, key=lambda c: (order.get(c.kind, 9), c.slug))
+
+
+def control_counts(session: Session) -> dict[int, int]:
+    """Active controls per catalogue id."""
+    rows = session.execute(select(Control.catalogue_id, func.count(Control.id))
+                           .where(Control.retired_at.is_(None)).group_by(Control.catalogue_id))
+    return dict(rows.all())
+
+
+def _filtered(query, filters: ControlFilter):
+    if filters.catalogue:
+        query = query.where(Catalogue.slug == filters.catalogue)
+    if filters.group:
+        query = query.where(ControlGroup.code == filters.group)
+    if not filters.include_retired:
+        query = query.where(Control.retired_at.is_(None))
+    if filters.q:
+        pattern = f"%{filters.q.strip()}%"
+        query = query.where(or_(Control.code.ilike(pattern), Control.key.ilike(pattern),
+                                Control.title_en.ilike(pattern), Control.title_da.ilike(pattern),
+                                Control.description_en.ilike(pattern),
+                                Control.description_da.ilike(pattern)))
+    if filters.owner_id:
+        query = query.where(Control.owner_id == filters.owner_id)
+    if filters.soa_only or filters.status or filters.applicable:
+        query = query.join(SoAEntry, SoAEntry.control_id == Control.id)
+    if filters.status == "undecided":
+        query = query.where(SoAEntry.status.is_(None))
+    elif filters.status:
+        query = query.where(SoAEntry.status == filters.status)
+    if filters.applicable == "yes":
+        query = query.where(SoAEntry.applicable.is_(True))
+    elif filters.applicable == "no":
+        query = query.where(SoAEntry.applicable.is_(False))
+    elif filters.applicable == "undecided":
+        query = query.where(SoAEntry.applicable.is_(None))
+    return query
+
+
+def _base_query():
+    return (select(Control).join(Catalogue, Control.catalogue_id == Catalogue.id)
+            .join(ControlGroup, Control.group_id == ControlGroup.id))
+
+
+def list_controls(session: Session, filters: ControlFilter, page: int = 1,
+                  per_page: int | None = 50) -> tuple[list[Control], int]:
+    """Controls matching `filters` in catalogue order, with what a list shows eager-loaded."""
+    query = _filtered(_base_query(), filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    query = query.options(
+        joinedload(Control.catalogue), joinedload(Control.group),
+        joinedload(Control.soa_entry), joinedload(Control.owner),
+    ).order_by(KIND_ORDER, Catalogue.slug, ControlGroup.position, Control.position)
+    if per_page:
+        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    return list(session.scalars(query).unique()), total
+
+
+def get_control(session: Session, key: str) -> Control:
+    """A control by key with its mappings, SoA entry and owner, or NotFound."""
+    control = session.scalar(
+        select(Control).where(Control.key == key).options(
+            joinedload(Control.catalogue), joinedload(Control.group),
+            joinedload(Control.soa_entry), joinedload(Control.owner),
+            selectinload(Control.outgoing).joinedload(ControlMapping.target)
+            .joinedload(Control.catalogue),
+            selectinload(Control.incoming).joinedload(ControlMapping.source)
+            .joinedload(Control.catalogue)))
+    if control is None:
+        raise NotFound(f"No control with key '{key}'.")
+    return control
+
+
+def mapped_controls(control: Control) -> list[Control]:
+    """Controls related to `control` in either direction, by key."""
+    related = {m.target for m in control.outgoing} | {m.source for m in control.incoming}
+    return sorted(related, key=lambda c: (c.catalogue.slug, c.position))
+
+
+def get_soa_entry(session: Session, entry_id: int) -> SoAEntry:
+    """An SoA entry with its control, or NotFound."""
+    entry = session.scalar(select(SoAEntry).where(SoAEntry.id == entry_id).options(
+        joinedload(SoAEntry.control).joinedload(Control.catalogue),
+        joinedload(SoAEntry.control).joinedload(Control.owner)))
+    if entry is None:
+        raise NotFound("No such Statement-of-Applicability entry.")
+    return entry
+
+
+def possible_owners(session: Session) -> list[User]:
+    """Active users who may own a control."""
+    return list(session.scalars(select(User).where(
+        User.active, User.role.in_([r.value for r in OWNER_ROLES])).order_by(User.name)))
+
+
+def _owner(session: Session, owner_id: int | None) -> User | None:
+    if not owner_id:
+        return None
+    owner = session.get(User, owner_id)
+    if owner is None or not owner.active or Role(owner.role) not in OWNER_ROLES:
+        raise Invalid("owner_id", "Choose an active user who may own controls.")
+    return owner
+
+
+def assign_owner(session: Session, actor, control: Control, owner_id: int | None,
+                 version: int) -> Control:
+    """Make a user the owner of a control (they then keep its evidence current)."""
+    require(actor, Permission.EDIT_SOA)
+    if version != control.version:
+        raise Conflict("Someone else changed this control since you opened it. Reload and retry.")
+    owner = _owner(session, owner_id)
+    new_id = owner.id if owner else None
+    if control.owner_id != new_id:
+        append(session, actor, "control.owner_assigned", control,
+               {"control": control.key, "owner": [control.owner.email if control.owner else None,
+                                                  owner.email if owner else None]})
+        control.owner = owner
+    session.commit()
+    return control
+
+
+def update_soa_entry(session: Session, actor, entry: SoAEntry, *, applicable: bool | None,
+                     justification: str | None, status: str | None, owner_id: int | None,
+                     last_reviewed_on: date | None, version: int) -> SoAEntry:
+    """Record an SoA decision; a control that is not applicable needs a justification."""
+    require(actor, Permission.EDIT_SOA)
+    if version != entry.version:
+        raise Conflict("Someone else changed this entry since you opened it. "
+                       "Reload the page to see their change, then edit again.")
+    justification = (justification or "").strip() or None
+    if applicable is False and not justification:
+        raise Invalid("justification", "Say why the control is not applicable.")
+    if applicable is None and status:
+        raise Invalid("applicable", "Decide whether the control is applicable before giving "
+                                    "its implementation status.")
+    if status and status not in {s.value for s in ImplementationStatus}:
+        raise Invalid("status", f"Unknown status '{status}'.")
+    if applicable is False:
+        status = None
+    if last_reviewed_on and last_reviewed_on > date.today():
+        raise Invalid("last_reviewed_on", "The review date cannot be in the future.")
+    owner = _owner(session, owner_id)
+    changes = {}
+    for target, column, value in (
+        (entry, "applicable", applicable), (entry, "justification", justification),
+        (entry, "status", status), (entry, "last_reviewed_on", last_reviewed_on),
+        (entry.control, "owner_id", owner.id if owner else None),
+    ):
+        if getattr(target, column) != value:
+            changes[column] = [getattr(target, column), value]
+            setattr(target, column, value)
+    if changes:
+        append(session, actor, "soa.updated", entry,
+               {"control": entry.control.key, **changes})
+    session.commit()
+    return entry
+
+
+@dataclass(frozen=True)
+class SoASummary:
+    """Counts for the dashboard and the SoA page header."""
+
+    total: int
+    undecided: int
+    not_applicable: int
+    planned: int
+    partial: int
+    implemented: int
+
+
+def soa_summary(session: Session) -> SoASummary:
+    """How far the Statement of Applicability has come, in one query."""
+    rows = session.execute(
+        select(SoAEntry.applicable, SoAEntry.status, func.count(SoAEntry.id))
+        .join(Control, SoAEntry.control_id == Control.id)
+        .where(Control.retired_at.is_(None))
+        .group_by(SoAEntry.applicable, SoAEntry.status)).all()
+    counts = {"total": 0, "undecided": 0, "not_applicable": 0, "planned": 0, "partial": 0,
+              "implemented": 0}
+    for applicable, status, count in rows:
+        counts["total"] += count
+        if applicable is None:
+            counts["undecided"] += count
+        elif applicable is False:
+            counts["not_applicable"] += count
+        elif status in counts:
+            counts[status] += count
+        else:
+            counts["undecided"] += count
+    return SoASummary(**counts)

@@ -1,0 +1,75 @@
+"""XLSX builders (openpyxl): plain rows in, workbook bytes out; no database, no Flask."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+@dataclass(frozen=True)
+class SoARow:
+    """One line of the Statement of Applicability."""
+
+    catalogue: str
+    group: str
+    control_id: str
+    title: str
+    applicable: str
+    justification: str
+    status: str
+    owner: str
+    last_reviewed: date | None
+
+
+SOA_HEADINGS = {
+    "en": ("Catalogue", "Theme", "Control", "Title", "Applicable", "Justification",
+           "Implementation status", "Owner", "Last reviewed"),
+    "da": ("Katalog", "Tema", "Kontrol", "Titel", "Relevant", "Begrundelse",
+           "Implementeringsstatus", "Ejer", "Senest gennemgået"),
+}
+SOA_WIDTHS = (18, 28, 10, 50, 12, 60, 20, 24, 14)
+
+
+def soa_workbook(rows: Sequence[SoARow], lang: str, organisation: str,
+                 generated_at: datetime) -> bytes:
+    """The Statement of Applicability as a workbook a certification body can read."""
+    lang = "da" if lang.startswith("da") else "en"
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "SoA"
+    title = ("Anvendelseserklæring (Statement of Applicability)" if lang == "da"
+             else "Statement of Applicability")
+    sheet.append([f"{title} — {organisation}"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    stamp = "Udtrukket" if lang == "da" else "Generated"
+    sheet.append([f"{stamp} {generated_at:%Y-%m-%d %H:%M %Z}".strip()])
+    sheet.append([])
+    sheet.append(list(SOA_HEADINGS[lang]))
+    for cell in sheet[4]:
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for row in rows:
+        sheet.append([row.catalogue, row.group, row.control_id, row.title, row.applicable,
+                      row.justification, row.status, row.owner, row.last_reviewed])
+    for index, width in enumerate(SOA_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for line in sheet.iter_rows(min_row=5):
+        for cell in line:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        line[8].number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A5"
+    sheet.auto_filter.ref = f"A4:{get_column_letter(len(SOA_WIDTHS))}{max(4, sheet.max_row)}"
+    book.properties.creator = "Kontrol"
+    book.properties.created = book.properties.modified = generated_at.replace(tzinfo=None)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
