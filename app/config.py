@@ -28,6 +28,7 @@ class Defaults:
     KONTROL_ORGANISATION = "Kontrol"
     KONTROL_EVIDENCE_DIR = None  # default: <instance>/evidence
     KONTROL_MAX_UPLOAD_MB = 50
+    KONTROL_EXPIRY_WARNING_DAYS = 30  # evidence expiring within this many days is flagged
     MAIL_SERVER = None
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -44,6 +45,7 @@ ENVIRONMENT = {
     "KONTROL_ORGANISATION": ("KONTROL_ORGANISATION", str),
     "KONTROL_EVIDENCE_DIR": ("KONTROL_EVIDENCE_DIR", str),
     "KONTROL_MAX_UPLOAD_MB": ("KONTROL_MAX_UPLOAD_MB", int),
+    "KONTROL_EXPIRY_WARNING_DAYS": ("KONTROL_EXPIRY_WARNING_DAYS", int),
     "KONTROL_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true")),
     "MAIL_SERVER": ("MAIL_SERVER", str),
     "MAIL_PORT": ("MAIL_PORT", int),
