@@ -1,0 +1,170 @@
+"""Forms for engagements, test plans, populations, samples, results and conclusions."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from .models import Conclusion, EngagementKind, ItemResult, TestMethod
+
+KIND_LABELS = {
+    EngagementKind.INTERNAL: _l("Internal audit"),
+    EngagementKind.ISO27001_INTERNAL: _l("ISO 27001 internal audit"),
+    EngagementKind.ISAE3000_TYPE1: _l("ISAE 3000 type 1 (at a date)"),
+    EngagementKind.ISAE3000_TYPE2: _l("ISAE 3000 type 2 (over a period)"),
+}
+METHOD_LABELS = {
+    TestMethod.INQUIRY: _l("Inquiry"),
+    TestMethod.INSPECTION: _l("Inspection"),
+    TestMethod.OBSERVATION: _l("Observation"),
+    TestMethod.REPERFORMANCE: _l("Re-performance"),
+}
+RESULT_LABELS = {
+    ItemResult.PENDING: _l("Not tested yet"),
+    ItemResult.NO_DEVIATION: _l("No deviation"),
+    ItemResult.DEVIATION: _l("Deviation"),
+    ItemResult.NOT_APPLICABLE: _l("Not applicable"),
+}
+FREQUENCY_CHOICES = ["annual", "semi-annual", "quarterly", "monthly", "semi-monthly", "weekly",
+                     "daily", "multiple-daily", "automated", "event-driven"]
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class EngagementForm(FlaskForm):
+    """Plan an engagement: kind, period, scope and people."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label)
+                                            for k, label in KIND_LABELS.items()])
+    period_start = DateField(_l("First day of the period"), validators=[Optional()],
+                             description=_l("Leave empty for a type 1 report."))
+    period_end = DateField(_l("Last day of the period, or the date (type 1)"),
+                           validators=[DataRequired()])
+    catalogues = CheckboxesField(_l("Catalogues in scope"), validate_choice=False)
+    controls = StringField(_l("Single controls in scope"), description=_l(
+        "Control keys separated by commas, e.g. iso27001-2022:A.8.15"))
+    team = CheckboxesField(_l("Audit team"), coerce=int, validate_choice=False)
+    externals = CheckboxesField(_l("External auditors who may read it"), coerce=int,
+                                validate_choice=False)
+    description = TextAreaField(_l("Purpose and notes"), validators=[Length(max=4000)])
+
+
+class TestPlanForm(FlaskForm):
+    """How a control is tested and how large the sample is."""
+
+    methods = CheckboxesField(_l("Test methods"), choices=[
+        SelectChoice(m.value, label) for m, label in METHOD_LABELS.items()])
+    procedure = TextAreaField(_l("What the auditor does"), validators=[Length(max=8000)])
+    frequency = SelectField(_l("Control frequency"),
+                            choices=[SelectChoice(f, f) for f in FREQUENCY_CHOICES])
+    risk_level = SelectField(_l("Risk"), choices=[
+        SelectChoice("low", _l("Low")), SelectChoice("moderate", _l("Moderate")),
+        SelectChoice("high", _l("High"))])
+    sizing_method = RadioField(_l("Sample size from"), choices=[
+        SelectChoice("frequency", _l("Control frequency")),
+        SelectChoice("attribute", _l("Statistical attribute sampling"))])
+    risk = SelectField(_l("Risk of overreliance"), choices=[
+        SelectChoice("", "—"), SelectChoice("0.05", "5 %"), SelectChoice("0.10", "10 %")])
+    tolerable_rate = StringField(_l("Tolerable deviation rate"),
+                                 description=_l("As a fraction, e.g. 0.05 for 5 %"))
+    expected_rate = StringField(_l("Expected deviation rate"),
+                                description=_l("As a fraction, e.g. 0.01 for 1 %"))
+    override_size = IntegerField(_l("Sample size override"),
+                                 validators=[Optional(), NumberRange(min=1, max=100000)])
+    override_reason = TextAreaField(_l("Reason for the override"), validators=[Length(max=2000)])
+    version = HiddenField()
+
+
+class PopulationUploadForm(FlaskForm):
+    """A population file."""
+
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+
+
+class PopulationListForm(FlaskForm):
+    """A population typed in."""
+
+    items = TextAreaField(_l("Items, one per line"), validators=[DataRequired()])
+
+
+class DrawForm(FlaskForm):
+    """Draw the sample from a population."""
+
+    population_id = HiddenField(validators=[DataRequired()])
+    size = IntegerField(_l("Sample size"), validators=[Optional(), NumberRange(min=1)])
+
+
+class ExpandForm(FlaskForm):
+    """Add items to a sample after a deviation."""
+
+    extra = IntegerField(_l("Add items"), validators=[DataRequired(), NumberRange(min=1)])
+
+
+class ItemResultForm(FlaskForm):
+    """What was found for one sampled item."""
+
+    result = SelectField(_l("Result"), choices=[SelectChoice(r.value, label)
+                                                for r, label in RESULT_LABELS.items()])
+    note = StringField(_l("Note"), validators=[Length(max=2000)])
+    evidence_id = HiddenField(filters=[_int_or_none])
+    version = HiddenField()
+
+
+class ConclusionForm(FlaskForm):
+    """The auditor's conclusion on a test."""
+
+    judgement = RadioField(_l("The deviations are"), choices=[
+        SelectChoice(Conclusion.NOT_MATERIAL.value, _l("not material")),
+        SelectChoice(Conclusion.MATERIAL.value, _l("material"))], validate_choice=False)
+    result_text = TextAreaField(_l("Result as the report states it"),
+                                validators=[Length(max=4000)])
+    management_comment = TextAreaField(_l("Management's comment"), validators=[Length(max=4000)])
+    version = HiddenField()
+
+
+class CommentForm(FlaskForm):
+    """A comment on an engagement or test."""
+
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000)])
+
+
+class StatusForm(FlaskForm):
+    """Move the engagement to another status."""
+
+    status = HiddenField(validators=[DataRequired()])
+    version = HiddenField()
+
+
+class AuditorReportForm(FlaskForm):
+    """The independent auditor's report text."""
+
+    text = TextAreaField(_l("Independent auditor's report"), validators=[Length(max=20000)])
+    version = HiddenField()
+
+
+class VersionForm(FlaskForm):
+    """Only the version (reopen)."""
+
+    version = HiddenField()

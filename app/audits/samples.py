@@ -1,0 +1,149 @@
+"""Drawing, expanding and re-drawing samples, and recording each item's result.
+
+A sample stores its seed and the population's fingerprint. Re-drawing re-reads the stored file,
+fingerprints it again and repeats the selection from the seed, so anyone with read access (an
+external auditor included) can re-perform it; a population that changed is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from ..auth.permissions import Permission, require
+from ..db import utcnow
+from ..errors import Conflict, IntegrityError, Invalid, NotFound
+from ..evidence.storage import EvidenceStore
+from ..ledger.service import append
+from . import sampling
+from .models import ControlTest, ItemResult, Population, Sample, SampleItem
+from .populations import current_fingerprint, rows_at
+from .service import require_edit, require_view
+
+
+def draw_sample(session: Session, actor, test: ControlTest, population: Population,
+                store: EvidenceStore, size: int | None = None) -> Sample:
+    """Select the test's sample from a ready population with a fresh secure seed."""
+    require_edit(actor, test.engagement)
+    if population.test_id != test.id:
+        raise Invalid("population", "That population belongs to another test.")
+    if not population.is_ready:
+        raise Invalid("population", "The population is not imported yet.")
+    if test.samples and any(i.result != ItemResult.PENDING for i in test.samples[-1].items):
+        raise Conflict("The current sample already has results; expand it instead of drawing "
+                       "a new one.")
+    size = size or test.planned_size or 1
+    if size < 1:
+        raise Invalid("size", "A sample has at least one item.")
+    size = min(size, population.row_count)
+    seed = sampling.new_seed()
+    indices = sampling.select_sample(population.row_count, size, seed)
+    rows = rows_at(store, population, indices)
+    sample = Sample(test=test, population=population, seed=seed,
+                    population_fingerprint=population.fingerprint,
+                    population_size=population.row_count, size=size,
+                    created_by_id=getattr(actor, "id", None))
+    sample.items = [SampleItem(population_index=i, row=rows[i], round=1) for i in indices]
+    session.add(sample)
+    append(session, actor, "sample.drawn", sample, {
+        "test": test.id, "seed": seed, "population": population.id,
+        "fingerprint": population.fingerprint, "population_size": population.row_count,
+        "size": size, "items": indices})
+    session.commit()
+    return sample
+
+
+def expand_sample(session: Session, actor, sample: Sample, extra: int,
+                  store: EvidenceStore) -> Sample:
+    """Add `extra` items after a deviation; the first items and their results are kept."""
+    require_edit(actor, sample.test.engagement)
+    if extra < 1:
+        raise Invalid("extra", "Add at least one item.")
+    existing = [item.population_index for item in sample.items]
+    if len(existing) + extra > sample.population_size:
+        raise Invalid("extra", f"The population has only {sample.population_size} items.")
+    indices = sampling.expand_sample(sample.population_size, existing, extra, sample.seed)
+    new = sorted(set(indices) - set(existing))
+    rows = rows_at(store, sample.population, new)
+    round_number = max(item.round for item in sample.items) + 1
+    for index in new:
+        sample.items.append(SampleItem(population_index=index, row=rows[index],
+                                       round=round_number))
+    sample.size = len(indices)
+    append(session, actor, "sample.expanded", sample, {"added": new, "size": sample.size})
+    session.commit()
+    return sample
+
+
+@dataclass(frozen=True)
+class Redraw:
+    """The outcome of re-performing a selection."""
+
+    identical: bool
+    fingerprint_matches: bool
+    indices: list[int]
+    message: str
+
+
+def redraw_sample(session: Session, actor, sample: Sample, store: EvidenceStore) -> Redraw:
+    """Re-perform the selection from the stored seed against the test's current population.
+
+    The population file is re-read and fingerprinted again; if it is not the population the
+    sample was drawn from (a newer import, or bytes that changed), re-drawing is refused.
+    """
+    require(actor, Permission.REDRAW_SAMPLE)
+    require_view(actor, sample.test.engagement)
+    # The test's population as it stands now: the latest one imported.
+    ready = [p for p in sample.test.populations if p.is_ready]
+    population = ready[-1] if ready else sample.population
+    try:
+        fingerprint, size = current_fingerprint(store, population)
+    except (IntegrityError, NotFound) as error:
+        fingerprint, size = "unreadable", 0
+        problem = error.message
+    else:
+        problem = None
+    if problem:
+        result = Redraw(False, False, [], f"Refused: {problem}")
+    elif fingerprint != sample.population_fingerprint or size != sample.population_size:
+        result = Redraw(False, False, [], (
+            "Refused: the population is not the one the sample was drawn from (fingerprint "
+            f"{sample.population_fingerprint[:12]}… then, {fingerprint[:12]}… now; "
+            f"{sample.population_size} then, {size} now). Re-drawing would select other items."))
+    else:
+        indices = sampling.select_sample(size, sample.size, sample.seed)
+        stored = sorted(item.population_index for item in sample.items)
+        identical = indices == stored
+        result = Redraw(identical, True, indices, (
+            f"Re-drawn with seed {sample.seed}: the same {len(indices)} items."
+            if identical else "The re-drawn items differ from the stored sample."))
+    append(session, actor, "sample.redrawn", sample,
+           {"identical": result.identical, "fingerprint_matches": result.fingerprint_matches})
+    session.commit()
+    return result
+
+
+def record_result(session: Session, actor, item: SampleItem, result: str, note: str | None,
+                  evidence_id: int | None, version: int) -> SampleItem:
+    """Record what the auditor found for one item; 'not applicable' needs a reason."""
+    test = item.sample.test
+    require_edit(actor, test.engagement)
+    if version != item.version:
+        raise Conflict("Someone else recorded a result for this item. Reload and retry.")
+    if result not in {r.value for r in ItemResult}:
+        raise Invalid("result", "Choose a result.")
+    note = (note or "").strip() or None
+    if result == ItemResult.NOT_APPLICABLE and not note:
+        raise Invalid("note", "Say why the item is not applicable.")
+    if result == ItemResult.DEVIATION and not note:
+        raise Invalid("note", "Describe the deviation.")
+    if test.is_concluded:
+        raise Conflict("The test is concluded; reopen it to change results.")
+    append(session, actor, "sample.item_result", item, {
+        "test": test.id, "index": item.population_index, "result": [item.result, result],
+        "note": note, "evidence": evidence_id})
+    item.result, item.note, item.evidence_id = result, note, evidence_id
+    item.tested_by_id, item.tested_at = getattr(actor, "id", None), utcnow()
+    session.commit()
+    return item
