@@ -60,15 +60,24 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per domain."""
     from .api.views import bp as api_bp
+    from .audits import api as audits_api  # noqa: F401  (adds its routes to api_bp)
+    from .audits.deviation_views import bp as deviations_bp
+    from .audits.views import bp as audits_bp
     from .auth.permissions import public
     from .auth.views import bp as auth_bp
     from .catalogue import api as catalogue_api  # noqa: F401  (adds its routes to api_bp)
     from .catalogue.views import bp as catalogue_bp
     from .dashboard.views import bp as dashboard_bp
+    from .evidence import api as evidence_api  # noqa: F401  (adds its routes to api_bp)
+    from .evidence import register as register_evidence
+    from .evidence.views import bp as evidence_bp
     from .extensions import csrf
     from .ledger.views import bp as ledger_bp
+    from .reports.views import bp as reports_bp
 
-    for blueprint in (auth_bp, dashboard_bp, catalogue_bp, ledger_bp, api_bp):
+    register_evidence()
+    for blueprint in (auth_bp, dashboard_bp, catalogue_bp, evidence_bp, audits_bp,
+                      deviations_bp, reports_bp, ledger_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
@@ -88,9 +97,11 @@ def register_cli(app: Flask) -> None:
     from .auth.cli import tokens_cli, users_cli
     from .catalogue.cli import catalogue_cli
     from .cli import bootstrap_command, demo_command
+    from .evidence.cli import evidence_cli
     from .ledger.cli import ledger_cli
+    from .reports.cli import report_cli
 
-    for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli):
+    for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli):
         app.cli.add_command(group)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(demo_command)

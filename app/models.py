@@ -1,5 +1,18 @@
 """Imports every domain's models so the metadata (and Alembic) knows all tables."""
 
+from .audits.models import (  # noqa: F401
+    ControlTest,
+    Deviation,
+    Engagement,
+    EngagementComment,
+    EngagementMember,
+    ObjectiveExclusion,
+    Population,
+    Sample,
+    SampleItem,
+)
 from .auth.models import ApiToken, LoginAttempt, User  # noqa: F401
 from .catalogue.models import Catalogue, Control, ControlGroup, ControlMapping, SoAEntry  # noqa: F401
+from .evidence.models import Evidence, EvidenceRequest, EvidenceVersion  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead  # noqa: F401
+from .reports.models import ExportBundle, OrganisationProfile  # noqa: F401

@@ -61,6 +61,7 @@ def register(app: Flask) -> None:
             "organisation": app.config["KONTROL_ORGANISATION"],
             "navigation": navigation,
             "role_label": role_label,
+            "endpoints": app.view_functions,
         }
 
     # "short" is ISO-like in every language: audit work compares dates across documents.

@@ -32,6 +32,7 @@ def _base_config(url: str, instance: Path) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "INSTANCE_PATH": str(instance),
         "KONTROL_EVIDENCE_DIR": str(instance / "evidence"),
+        "KONTROL_SYNC_JOBS": True,
     }
 
 

@@ -39,6 +39,17 @@ class Permission(enum.StrEnum):
     VIEW_EVIDENCE = "view_evidence"
     ADD_EVIDENCE = "add_evidence"  # control owners: only to controls they own (service check)
     REQUEST_EVIDENCE = "request_evidence"
+    VIEW_AUDITS = "view_audits"  # external auditors: only engagements they are assigned to
+    MANAGE_ENGAGEMENTS = "manage_engagements"
+    PERFORM_TESTS = "perform_tests"
+    REDRAW_SAMPLE = "redraw_sample"
+    COMMENT_ENGAGEMENT = "comment_engagement"
+    VIEW_DEVIATIONS = "view_deviations"
+    MANAGE_DEVIATIONS = "manage_deviations"
+    RESPOND_DEVIATION = "respond_deviation"  # control owners: findings they own (service check)
+    VIEW_REPORTS = "view_reports"  # external auditors: only their engagement (service check)
+    EXPORT_BUNDLE = "export_bundle"
+    MANAGE_PROFILE = "manage_profile"
 
 
 ALL_ROLES = frozenset(Role)
@@ -56,6 +67,24 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_EVIDENCE: ALL_ROLES,
     Permission.ADD_EVIDENCE: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
     Permission.REQUEST_EVIDENCE: frozenset({Role.ADMIN, Role.COORDINATOR, Role.INTERNAL_AUDITOR}),
+    Permission.VIEW_AUDITS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.INTERNAL_AUDITOR,
+                                       Role.EXTERNAL_AUDITOR, Role.VIEWER}),
+    Permission.MANAGE_ENGAGEMENTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR}),
+    Permission.PERFORM_TESTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR}),
+    Permission.REDRAW_SAMPLE: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
+                                         Role.EXTERNAL_AUDITOR}),
+    Permission.COMMENT_ENGAGEMENT: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
+                                              Role.EXTERNAL_AUDITOR}),
+    Permission.VIEW_DEVIATIONS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER,
+                                           Role.INTERNAL_AUDITOR, Role.VIEWER}),
+    Permission.MANAGE_DEVIATIONS: frozenset({Role.ADMIN, Role.COORDINATOR,
+                                             Role.INTERNAL_AUDITOR}),
+    Permission.RESPOND_DEVIATION: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
+    Permission.VIEW_REPORTS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.INTERNAL_AUDITOR,
+                                        Role.EXTERNAL_AUDITOR, Role.VIEWER}),
+    Permission.EXPORT_BUNDLE: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
+                                         Role.EXTERNAL_AUDITOR}),
+    Permission.MANAGE_PROFILE: frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 # Endpoints anyone may reach without signing in.

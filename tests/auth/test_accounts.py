@@ -128,13 +128,13 @@ def test_switching_language_translates_the_interface(client, login_as, db_sessio
     user = login_as("viewer")
     client.post("/language", data={"language": "da", "next": "/"})
     page = client.get("/")
-    assert "Velkommen".encode() in page.data
+    assert b"Velkommen" in page.data
     assert user.language == "da"
 
 
 def test_browser_language_is_the_default(client):
     page = client.get("/login", headers={"Accept-Language": "da-DK,da;q=0.9,en;q=0.5"})
-    assert "Log ind".encode() in page.data
+    assert b"Log ind" in page.data
 
 
 def test_every_account_change_is_in_the_ledger(db_session):

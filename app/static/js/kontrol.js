@@ -18,3 +18,23 @@ document.addEventListener("DOMContentLoaded", () => {
     code.addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText(code.textContent.trim()));
   });
 });
+
+// Progress bars for background work (population import, export bundle): poll the JSON
+// endpoint until the work is done, then reload the page.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("progress[data-progress-url]").forEach((bar) => {
+    const text = bar.parentElement.querySelector("[data-progress-text]");
+    const poll = async () => {
+      try {
+        const response = await fetch(bar.dataset.progressUrl, { headers: { Accept: "application/json" } });
+        const state = await response.json();
+        if (!["importing", "queued", "building"].includes(state.status)) { window.location.reload(); return; }
+        if (typeof state.percent === "number") bar.value = state.percent; else bar.removeAttribute("value");
+        const figure = typeof state.percent === "number" ? state.percent : state.rows_read;
+        if (text) text.textContent = text.textContent.replace(/[\d.,]+/, figure.toLocaleString());
+      } catch (error) { /* try again on the next tick */ }
+      window.setTimeout(poll, 1000);
+    };
+    window.setTimeout(poll, 500);
+  });
+});
