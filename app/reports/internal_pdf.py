@@ -40,7 +40,7 @@ from .pdf_layout import (
     register_fonts,
     text_flowables,
 )
-from .pdf_pages import ALERT, AMBER, SizedChrome, build_pdf, facts_table, grid_style, grid_table
+from .pdf_pages import ALERT, AMBER, PageChrome, build_pdf, facts_table, grid_style, grid_table
 
 # Fixed wording per language, in the manner of pdf_layout.LABELS.
 WORDS = {
@@ -198,7 +198,7 @@ def build_internal_report(report: InternalAuditReport) -> bytes:
     styles["head_num"] = ParagraphStyle("head_num", parent=styles["cell_head"],
                                         alignment=TA_RIGHT)
     period = _period(report)
-    chrome = SizedChrome(
+    chrome = PageChrome(
         fonts=fonts, page_size=A4, band=words["band"],
         header_left=f"{report.organisation} · {report.engagement}",
         header_right=period, footer_left=words["footer"],

@@ -179,7 +179,7 @@ class _ReportDocument(BaseDocTemplate):
                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
         self.addPageTemplates([
-            PageTemplate("cover", [frame("cover")], onPage=chrome.draw_cover),
+            PageTemplate("cover", [frame("cover")], onPage=chrome.draw_band),
             PageTemplate("body", [frame("body")], onPage=chrome.draw_header),
         ])
 

@@ -6,6 +6,7 @@ Nothing here knows about engagements or the database; `pdf.py` composes these pi
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -300,7 +301,10 @@ def _joined(lines: list[str], style: ParagraphStyle) -> list[Paragraph]:
 
 @dataclass(frozen=True)
 class PageChrome:
-    """What is printed around the content of every page: header, footer and watermark."""
+    """What is printed around the content of every page: band, header, footer and watermark.
+
+    Works for any page size (the ISAE report is A4 portrait, the SoA landscape).
+    """
 
     fonts: FontSet
     header_left: str
@@ -308,58 +312,63 @@ class PageChrome:
     footer_left: str
     page_format: str
     watermark: str | None
+    page_size: tuple[float, float] = (PAGE_WIDTH, PAGE_HEIGHT)
+    band: str = "ISAE 3000"
 
-    def draw_header(self, canvas: Canvas, _doc=None) -> None:
-        """Running header (all pages after the cover): organisation · period, and a rule."""
-        canvas.saveState()
-        y = PAGE_HEIGHT - 13 * mm
-        right = self.header_right
-        canvas.setFont(self.fonts.regular, 7.5)
-        canvas.setFillColor(MUTED)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, y, right)
-        room = FRAME_WIDTH - canvas.stringWidth(right, self.fonts.regular, 7.5) - 8 * mm
-        canvas.setFont(self.fonts.bold, 7.5)
-        canvas.setFillColor(NAVY)
-        canvas.drawString(MARGIN_X, y, _fit(self.header_left, self.fonts.bold, 7.5, room))
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(MARGIN_X, y - 2.5 * mm, PAGE_WIDTH - MARGIN_X, y - 2.5 * mm)
-        canvas.restoreState()
-
-    def draw_cover(self, canvas: Canvas, _doc=None) -> None:
-        """The cover's band across the top of the page."""
+    def draw_band(self, canvas: Canvas, _doc=None) -> None:
+        """The first page's navy band across the top, with the report's name in it."""
+        width, height = self.page_size
         canvas.saveState()
         canvas.setFillColor(NAVY)
-        canvas.rect(0, PAGE_HEIGHT - 18 * mm, PAGE_WIDTH, 18 * mm, stroke=0, fill=1)
+        canvas.rect(0, height - 18 * mm, width, 18 * mm, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
         canvas.setFont(self.fonts.bold, 10)
-        canvas.drawString(MARGIN_X, PAGE_HEIGHT - 11 * mm, "ISAE 3000")
+        canvas.drawString(MARGIN_X, height - 11 * mm, self.band)
+        canvas.restoreState()
+
+    def draw_header(self, canvas: Canvas, _doc=None) -> None:
+        """Running header on the following pages: bold left text, muted right text, a rule."""
+        width, height = self.page_size
+        y = height - 13 * mm
+        canvas.saveState()
+        canvas.setFont(self.fonts.regular, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawRightString(width - MARGIN_X, y, self.header_right)
+        room = (width - 2 * MARGIN_X - 8 * mm
+                - canvas.stringWidth(self.header_right, self.fonts.regular, 7.5))
+        canvas.setFont(self.fonts.bold, 7.5)
+        canvas.setFillColor(NAVY)
+        canvas.drawString(MARGIN_X, y, fit_text(self.header_left, self.fonts.bold, 7.5, room))
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN_X, y - 2.5 * mm, width - MARGIN_X, y - 2.5 * mm)
         canvas.restoreState()
 
     def draw_overlay(self, canvas: Canvas, total: int) -> None:
-        """Footer with "page N of M", then the draft watermark over everything."""
-        canvas.saveState()
+        """Footer with "page N of M", then the draft watermark across the page diagonal."""
+        width, height = self.page_size
         y = 12 * mm
+        canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
-        canvas.line(MARGIN_X, y + 4 * mm, PAGE_WIDTH - MARGIN_X, y + 4 * mm)
+        canvas.line(MARGIN_X, y + 4 * mm, width - MARGIN_X, y + 4 * mm)
         canvas.setFont(self.fonts.regular, 7.5)
         canvas.setFillColor(MUTED)
         canvas.drawString(MARGIN_X, y, self.footer_left)
         page = self.page_format.format(n=canvas.getPageNumber(), m=total)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, y, page)
+        canvas.drawRightString(width - MARGIN_X, y, page)
         if self.watermark:
             canvas.setFillColor(colors.HexColor("#9AA3AE"))
             canvas.setFillAlpha(0.16)
-            canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
-            canvas.rotate(45)
+            canvas.translate(width / 2, height / 2)
+            canvas.rotate(math.degrees(math.atan2(height, width)))
             size = 110 if len(self.watermark) <= 5 else 96
             canvas.setFont(self.fonts.bold, size)
             canvas.drawCentredString(0, -size / 3, self.watermark)
         canvas.restoreState()
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
+def fit_text(text: str, font: str, size: float, width: float) -> str:
     """`text`, shortened with an ellipsis if it is wider than `width` points."""
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text

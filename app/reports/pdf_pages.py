@@ -1,23 +1,18 @@
 """Page furniture for the SoA and internal audit PDFs: the ISAE report's look on any page size.
 
-`pdf_layout.PageChrome` and `ResultsTable` are fixed to A4 portrait. These are the same running
-header, "page N of M" footer, draft watermark and row-splitting rule for a page size chosen at
-build time, plus a cover band that carries the report's own name. Pure: plain text in, bytes out.
+`ResultsTable` is fixed to A4 portrait; `PagedTable` is its row-splitting rule for a page size
+chosen at build time. The running header, footer and watermark are `pdf_layout.PageChrome`.
+Pure: plain text in, bytes out.
 """
 
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import partial
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -33,11 +28,10 @@ from .pdf_layout import (
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARGIN_X,
-    MUTED,
     NAVY,
     RULE,
-    FontSet,
     NumberedCanvas,
+    PageChrome,
     ResultsTable,
     markup,
 )
@@ -50,81 +44,6 @@ def frame_size(page_size: tuple[float, float]) -> tuple[float, float]:
     """Width and height of the content frame on a page of `page_size`."""
     width, height = page_size
     return width - 2 * MARGIN_X, height - MARGIN_TOP - MARGIN_BOTTOM
-
-
-@dataclass(frozen=True)
-class SizedChrome:
-    """Header, footer, cover band and watermark, as in the ISAE report, for any page size."""
-
-    fonts: FontSet
-    page_size: tuple[float, float]
-    band: str
-    header_left: str
-    header_right: str
-    footer_left: str
-    page_format: str
-    watermark: str | None
-
-    def draw_band(self, canvas: Canvas, _doc=None) -> None:
-        """The first page's navy band across the top, with the report's name in it."""
-        width, height = self.page_size
-        canvas.saveState()
-        canvas.setFillColor(NAVY)
-        canvas.rect(0, height - 18 * mm, width, 18 * mm, stroke=0, fill=1)
-        canvas.setFillColor(colors.white)
-        canvas.setFont(self.fonts.bold, 10)
-        canvas.drawString(MARGIN_X, height - 11 * mm, self.band)
-        canvas.restoreState()
-
-    def draw_header(self, canvas: Canvas, _doc=None) -> None:
-        """Running header on the following pages: bold left text, muted right text, a rule."""
-        width, height = self.page_size
-        y = height - 13 * mm
-        canvas.saveState()
-        canvas.setFont(self.fonts.regular, 7.5)
-        canvas.setFillColor(MUTED)
-        canvas.drawRightString(width - MARGIN_X, y, self.header_right)
-        room = (width - 2 * MARGIN_X - 8 * mm
-                - canvas.stringWidth(self.header_right, self.fonts.regular, 7.5))
-        canvas.setFont(self.fonts.bold, 7.5)
-        canvas.setFillColor(NAVY)
-        canvas.drawString(MARGIN_X, y, fit_text(self.header_left, self.fonts.bold, 7.5, room))
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(MARGIN_X, y - 2.5 * mm, width - MARGIN_X, y - 2.5 * mm)
-        canvas.restoreState()
-
-    def draw_overlay(self, canvas: Canvas, total: int) -> None:
-        """Footer with "page N of M", then the draft watermark across the page diagonal."""
-        width, height = self.page_size
-        y = 12 * mm
-        canvas.saveState()
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(MARGIN_X, y + 4 * mm, width - MARGIN_X, y + 4 * mm)
-        canvas.setFont(self.fonts.regular, 7.5)
-        canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN_X, y, self.footer_left)
-        page = self.page_format.format(n=canvas.getPageNumber(), m=total)
-        canvas.drawRightString(width - MARGIN_X, y, page)
-        if self.watermark:
-            canvas.setFillColor(colors.HexColor("#9AA3AE"))
-            canvas.setFillAlpha(0.16)
-            canvas.translate(width / 2, height / 2)
-            canvas.rotate(math.degrees(math.atan2(height, width)))
-            size = 110 if len(self.watermark) <= 5 else 96
-            canvas.setFont(self.fonts.bold, size)
-            canvas.drawCentredString(0, -size / 3, self.watermark)
-        canvas.restoreState()
-
-
-def fit_text(text: str, font: str, size: float, width: float) -> str:
-    """`text`, shortened with an ellipsis if it is wider than `width` points."""
-    if pdfmetrics.stringWidth(text, font, size) <= width:
-        return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
 
 
 class PagedTable(Table):
@@ -156,7 +75,7 @@ class PagedTable(Table):
         return super().split(avail_width, avail_height)
 
 
-def build_pdf(story: Sequence[Flowable], chrome: SizedChrome, *, title: str, subject: str,
+def build_pdf(story: Sequence[Flowable], chrome: PageChrome, *, title: str, subject: str,
               lang: str) -> bytes:
     """Lay out `story`: band on page 1, running header after, footer and watermark on all.
 

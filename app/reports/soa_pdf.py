@@ -30,7 +30,7 @@ from .pdf_layout import (
     markup,
     register_fonts,
 )
-from .pdf_pages import PagedTable, SizedChrome, build_pdf, facts_table, frame_size, grid_table
+from .pdf_pages import PageChrome, PagedTable, build_pdf, facts_table, frame_size, grid_table
 from .xlsx import SoARow
 
 PAGE = landscape(A4)
@@ -122,7 +122,7 @@ def build_soa_pdf(rows: Sequence[SoARow], lang: Literal["da", "en"], organisatio
     # the CondPageBreak before each heading keeps it from being orphaned instead.
     styles["catalogue"] = ParagraphStyle("catalogue", parent=styles["h2"], keepWithNext=0)
     stamp = _stamp(generated_at, lang)
-    chrome = SizedChrome(
+    chrome = PageChrome(
         fonts=fonts, page_size=PAGE, band=words["band"],
         header_left=f"{organisation} · {words['short']}",
         header_right=f"{words['generated']} {stamp}",
