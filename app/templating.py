@@ -48,6 +48,21 @@ def role_label(role: str):
     return ROLE_LABELS.get(Role(role), role) if role in Role._value2member_map_ else role
 
 
+def organisation_name(app: Flask) -> str:
+    """The organisation's name from its profile (one query), else KONTROL_ORGANISATION."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .extensions import db
+    from .reports.models import OrganisationProfile
+
+    try:
+        profile = db.session.get(OrganisationProfile, 1)
+    except SQLAlchemyError:  # an error page must render even when the database does not
+        db.session.rollback()
+        profile = None
+    return profile.name if profile else app.config["KONTROL_ORGANISATION"]
+
+
 def register(app: Flask) -> None:
     """Install the helpers templates use; they format, they never query."""
 
@@ -58,7 +73,7 @@ def register(app: Flask) -> None:
             "actor": actor,
             "may": lambda permission, obj=None: can(actor, Permission(permission), obj),
             "locale": str(get_locale()),
-            "organisation": app.config["KONTROL_ORGANISATION"],
+            "organisation": organisation_name(app),
             "navigation": navigation,
             "role_label": role_label,
             "endpoints": app.view_functions,
