@@ -1,8 +1,8 @@
 """Fill missing Danish translations in app/translations/da/LC_MESSAGES/messages.po.
 
-Usage: python tools/fill_translations.py [tools/da] — every JSON file in the folder maps English
-msgids to Danish (a list of two strings for plural forms); one file per domain. Existing translations are kept; untranslated ids
-are listed so nothing goes unnoticed.
+Usage: python tools/fill_translations.py [tools/da] — every JSON file in the folder maps
+English msgids to Danish (a list of two strings for plural forms); one file per domain.
+Existing translations are kept; untranslated ids are listed so nothing goes unnoticed.
 """
 
 import json

@@ -418,7 +418,10 @@ class ResultsTable(Table):
 
     ReportLab's own in-row splitting also cuts rows that could have moved whole, and can repeat
     the header mid-page; this keeps ordinary rows whole and still never clips a giant one.
+    Subclasses for other page sizes set `frame_height` (split parts are rebuilt from the class).
     """
+
+    frame_height = FRAME_HEIGHT
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         """Choose row or in-row splitting for the row that crosses the page end, then split."""
@@ -433,6 +436,6 @@ class ResultsTable(Table):
             if used > avail_height:
                 crossing = height
                 break
-        giant = crossing + head > FRAME_HEIGHT
+        giant = crossing + head > self.frame_height
         self.splitByRow, self.splitInRow = (0, 1) if giant else (1, 0)
         return super().split(avail_width, avail_height)

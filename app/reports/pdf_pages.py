@@ -46,7 +46,7 @@ def frame_size(page_size: tuple[float, float]) -> tuple[float, float]:
     return width - 2 * MARGIN_X, height - MARGIN_TOP - MARGIN_BOTTOM
 
 
-class PagedTable(Table):
+class PagedTable(ResultsTable):
     """`ResultsTable`'s splitting rule for a frame of any height.
 
     Whole rows move to the next page; a row is split inside only when it (with the repeated
@@ -56,23 +56,6 @@ class PagedTable(Table):
     """
 
     frame_height = frame_size(A4)[1]
-
-    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
-        """Choose row or in-row splitting for the row that crosses the page end, then split."""
-        self._calc(avail_width, avail_height)
-        heights = self._rowHeights
-        repeat = self.repeatRows
-        head = sum(heights[:repeat]) if isinstance(repeat, int) else sum(
-            heights[i] for i in repeat)
-        used, crossing = 0.0, 0.0
-        for height in heights:
-            used += height
-            if used > avail_height:
-                crossing = height
-                break
-        giant = crossing + head > self.frame_height
-        self.splitByRow, self.splitInRow = (0, 1) if giant else (1, 0)
-        return super().split(avail_width, avail_height)
 
 
 def build_pdf(story: Sequence[Flowable], chrome: PageChrome, *, title: str, subject: str,
