@@ -1,8 +1,10 @@
-"""Fill missing Danish translations in app/translations/da/LC_MESSAGES/messages.po.
+"""Write the Danish translations in tools/da/*.json into app/translations/da/.../messages.po.
 
 Usage: python tools/fill_translations.py [tools/da] — every JSON file in the folder maps
 English msgids to Danish (a list of two strings for plural forms); one file per domain.
-Existing translations are kept; untranslated ids are listed so nothing goes unnoticed.
+The JSON files are the source of truth: a msgid they hold gets their text, replacing what the
+.po had, so messages.po can always be regenerated (`make messages`) rather than merged by hand.
+Untranslated ids are listed so nothing goes unnoticed.
 """
 
 import json
@@ -26,13 +28,12 @@ def main(folder: str) -> int:
         if not message.id:
             continue
         key = message.id[0] if isinstance(message.id, tuple) else message.id
-        if message.string and (not isinstance(message.string, tuple) or all(message.string)):
-            continue
         if key in table:
             value = table[key]
             message.string = tuple(value) if isinstance(message.id, tuple) else value
             message.flags.discard("fuzzy")
-        else:
+        elif not message.string or (isinstance(message.string, tuple)
+                                    and not all(message.string)):
             missing.append(key)
     with PO.open("wb") as handle:
         write_po(handle, catalog, width=100)
