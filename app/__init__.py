@@ -51,6 +51,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "strong"
 
+    if app.config.get("KONTROL_STRICT_READS"):
+        from .db import refuse_writes_in_reads
+
+        with app.app_context():
+            refuse_writes_in_reads(db.engine)
     # Cookies carry a server-side sign-in's token, not the user id (app/auth/sessions.py).
     login_manager.user_loader(lambda token: load_session(db.session, token))
 

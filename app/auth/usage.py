@@ -29,7 +29,7 @@ def record_token_use(session, row: ApiToken, now: datetime) -> None:
     if row.last_used_at is not None and now - row.last_used_at < EVERY:
         return
     try:
-        with _own_transaction(session.get_bind()) as connection:
+        with writing(), _own_transaction(session.get_bind()) as connection:
             connection.execute(
                 update(ApiToken).where(ApiToken.id == row.id,
                                        or_(ApiToken.last_used_at.is_(None),
@@ -52,7 +52,7 @@ def _own_transaction(bind) -> Iterator[Connection]:
         if dialect == "sqlite":
             raw.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
         try:
-            with writing(), connection.begin():
+            with connection.begin():  # BEGIN IMMEDIATE on SQLite: the caller declared writing()
                 if dialect == "postgresql":
                     connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
                 yield connection

@@ -96,3 +96,16 @@ def test_an_api_read_answers_while_another_writer_holds_the_lock(fresh_app):
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     with fresh_app.app_context():
         assert db.session.get(ApiToken, token_id).last_used_at == first
+
+
+def test_a_read_request_that_writes_in_its_transaction_fails_the_suite(app, db_session):
+    """The guard every test runs under (KONTROL_STRICT_READS): GETs may only read, unless a
+    write is declared with writing() in a transaction of its own."""
+    from app.db import writing
+
+    with app.test_request_context("/api/v1/me", method="GET"):
+        with pytest.raises(RuntimeError, match="GET /api/v1/me writes: UPDATE api_token"):
+            db_session.execute(sa.text("UPDATE api_token SET name = name"))
+        db_session.rollback()
+        with writing():
+            db_session.execute(sa.text("UPDATE api_token SET name = name"))

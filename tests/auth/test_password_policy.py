@@ -80,3 +80,16 @@ def test_the_new_account_form_defaults_to_the_least_privileged_role(client, logi
     role_select = page[page.index('name="role"'):page.index("</select>", page.index('name="role"'))]
     assert '<option selected value="viewer">' in role_select
     assert role_select.count("selected") == 1
+
+
+def test_flask_setup_refuses_a_guessable_admin_password_in_one_line(runner, db_session,
+                                                                   monkeypatch):
+    monkeypatch.setenv("KONTROL_ADMIN_PASSWORD", "password12")
+    monkeypatch.setenv("KONTROL_DEMO", "0")
+    if accounts.count_users(db_session):
+        pytest.skip("the database already has accounts")
+    result = runner.invoke(args=["setup"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: KONTROL_ADMIN_EMAIL/PASSWORD: password: This is too close to a commonly used "
+        "password.")
