@@ -41,9 +41,8 @@ def _hash(token: str) -> str:
 def add_session(session: Session, user: User, *, remember: bool, must_enrol: bool,
                 remote_addr: str | None, user_agent: str | None, settings: SessionSettings,
                 now: datetime) -> str:
-    """Add a sign-in for `user` (flush only) and return its token; drops the user's stale ones."""
-    session.execute(delete(UserSession).where(UserSession.user_id == user.id,
-                                              UserSession.expires_at <= now))
+    """Add a sign-in for `user` (flush only) and return its token; drops expired sign-ins."""
+    session.execute(delete(UserSession).where(UserSession.expires_at <= now))
     token = secrets.token_urlsafe(32)
     row = UserSession(user_id=user.id, token_hash=_hash(token), remember=remember,
                       must_enrol=must_enrol, created_at=now,

@@ -26,17 +26,12 @@ from .login import hash_recovery_code, normalise_code, totp_step
 from .models import RecoveryCode, RolePolicy, User, UserSession
 from .passwords import N_
 from .permissions import Permission, Role, require
+from .service import invalid
 from .sessions import drop_sessions
 
 RECOVERY_CODES = 10
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 _CODE_LENGTH = 16  # 16 of 31 symbols: about 79 random bits
-
-
-def _invalid(field_name: str, template: str) -> Invalid:
-    error = Invalid(field_name, template)
-    error.template, error.params = template, {}
-    return error
 
 
 def new_secret() -> str:
@@ -74,11 +69,11 @@ def enable_two_factor(session: Session, actor: User, secret: str, code: str) -> 
     """
     require(actor, Permission.SIGNED_IN)
     if actor.two_factor_enabled:
-        raise _invalid("code", N_("Two-factor sign-in is already on."))
+        raise invalid("code", N_("Two-factor sign-in is already on."))
     now = utcnow()
     step = totp_step(secret, normalise_code(code), None, now) if secret else None
     if step is None:
-        raise _invalid("code", N_("That code does not match. Check the time on your phone and "
+        raise invalid("code", N_("That code does not match. Check the time on your phone and "
                                   "type the code the app shows now."))
     actor.totp_secret, actor.totp_enabled_at, actor.totp_last_step = secret, now, step
     codes = _new_recovery_codes(session, actor, now)
@@ -92,14 +87,14 @@ def enable_two_factor(session: Session, actor: User, secret: str, code: str) -> 
 
 def _check_own_password(user: User, password: str) -> None:
     if not check_password_hash(user.password_hash, password or ""):
-        raise _invalid("password", N_("The password is not correct."))
+        raise invalid("password", N_("The password is not correct."))
 
 
 def regenerate_recovery_codes(session: Session, actor: User, password: str) -> list[str]:
     """Replace the user's recovery codes with ten new ones (the old ones stop working)."""
     require(actor, Permission.SIGNED_IN)
     if not actor.two_factor_enabled:
-        raise _invalid("password", N_("Turn on two-factor sign-in first."))
+        raise invalid("password", N_("Turn on two-factor sign-in first."))
     _check_own_password(actor, password)
     codes = _new_recovery_codes(session, actor, utcnow())
     append(session, actor, "user.recovery_codes_renewed", actor, {})
@@ -111,7 +106,7 @@ def disable_two_factor(session: Session, actor: User, password: str) -> None:
     """A user turns off their own second factor, unless their role requires it."""
     require(actor, Permission.SIGNED_IN)
     if two_factor_required(session, actor.role):
-        raise _invalid("password", N_("Your role requires two-factor sign-in, so it cannot be "
+        raise invalid("password", N_("Your role requires two-factor sign-in, so it cannot be "
                                       "turned off."))
     _check_own_password(actor, password)
     _clear(session, actor)
@@ -127,7 +122,7 @@ def reset_two_factor(session: Session, actor, user: User) -> None:
     """
     require(actor, Permission.MANAGE_USERS)
     if not user.two_factor_enabled:
-        raise _invalid("two_factor", N_("This account has no second factor to reset."))
+        raise invalid("two_factor", N_("This account has no second factor to reset."))
     _clear(session, user)
     ended = drop_sessions(session, user)
     append(session, actor, "user.two_factor_reset", user, {"sessions_ended": ended})

@@ -134,13 +134,12 @@ def _finish(user, remember: bool, target: str | None):
     signing_in.complete_sign_in(db.session, user, remember=remember, must_enrol=must_enrol,
                                 remote_addr=request.remote_addr,
                                 user_agent=request.user_agent.string, policy=password_policy())
-    lang = session.get("lang")
-    session.clear()
+    lang = user.language or session.get("lang")
+    session.clear()  # nothing from before the sign-in carries over (session fixation)
     login_user(user, remember=remember,
                duration=timedelta(days=current_app.config["KONTROL_REMEMBER_DAYS"]))
-    session["lang"] = user.language or lang or session.get("lang")
-    if not session["lang"]:
-        session.pop("lang")
+    if lang:
+        session["lang"] = lang
     if must_enrol:
         flash(_("Your role requires two-factor sign-in. Set up an authenticator app to "
                 "continue."), "info")
