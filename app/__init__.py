@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     """Operator commands: users, tokens, ledger, setup, demo."""
     from .auth.cli import tokens_cli, users_cli
+    from .backup.cli import backup_command, restore_command
     from .catalogue.cli import catalogue_cli
     from .cli import bootstrap_command, demo_command
     from .evidence.cli import evidence_cli
@@ -119,6 +120,8 @@ def register_cli(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def register_request_hooks(app: Flask) -> None:
