@@ -87,11 +87,12 @@ def register_blueprints(app: Flask) -> None:
     from .evidence.views import bp as evidence_bp
     from .extensions import csrf
     from .ledger.views import bp as ledger_bp
+    from .reports.oscal.views import bp as oscal_bp
     from .reports.views import bp as reports_bp
 
     register_evidence()
     for blueprint in (auth_bp, dashboard_bp, catalogue_bp, evidence_bp, audits_bp,
-                      deviations_bp, reports_bp, ledger_bp, api_bp):
+                      deviations_bp, reports_bp, oscal_bp, ledger_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
@@ -115,8 +116,10 @@ def register_cli(app: Flask) -> None:
     from .evidence.cli import evidence_cli
     from .ledger.cli import ledger_cli
     from .reports.cli import report_cli
+    from .reports.oscal.cli import oscal_cli
 
-    for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli):
+    for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli,
+                  oscal_cli):
         app.cli.add_command(group)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(demo_command)

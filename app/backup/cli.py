@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
@@ -29,6 +30,7 @@ def head_revision() -> str | None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The archive to write (a .tar file; refused if it exists).")
 def backup_command(out: Path) -> None:
@@ -55,6 +57,7 @@ def backup_command(out: Path) -> None:
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(archive: Path) -> None:
     """Restore a backup into an empty database and an empty evidence directory, then verify.

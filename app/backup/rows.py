@@ -19,10 +19,12 @@ from sqlalchemy.types import TypeDecorator
 
 def kind_of(type_: sa.types.TypeEngine) -> str:
     """The portable kind of a column type: json, binary, datetime, date, … or str."""
+    if isinstance(type_, sa.Interval):  # a TypeDecorator over DateTime on most databases
+        return "interval"
     if isinstance(type_, TypeDecorator):
         type_ = type_.impl_instance
     for cls, kind in ((sa.JSON, "json"), (sa.LargeBinary, "binary"), (sa.DateTime, "datetime"),
-                      (sa.Date, "date"), (sa.Time, "time"), (sa.Interval, "interval"),
+                      (sa.Date, "date"), (sa.Time, "time"),
                       (sa.Float, "float"), (sa.Numeric, "decimal"), (sa.Boolean, "bool"),
                       (sa.Integer, "int"), (sa.Uuid, "uuid")):
         if isinstance(type_, cls):
