@@ -102,11 +102,12 @@ def _restore(app, archive: Path):
 def _contents(app) -> tuple[dict, dict]:
     """Every row of every table (as portable values) and every evidence file's bytes."""
     tables = {}
-    with app.app_context(), db.engine.connect() as connection:
-        for table in db.metadata.sorted_tables:
-            kinds = [rows.kind_of(c.type) for c in table.columns]
-            tables[table.name] = [rows.encode_row(table, kinds, row) for row in
-                                  connection.execute(rows.select_statement(table))]
+    with app.app_context():
+        with db.engine.connect() as connection:
+            for table in db.metadata.sorted_tables:
+                kinds = [rows.kind_of(c.type) for c in table.columns]
+                tables[table.name] = [rows.encode_row(table, kinds, row) for row in
+                                      connection.execute(rows.select_statement(table))]
         db.engine.dispose()
     root = Path(app.config["KONTROL_EVIDENCE_DIR"])
     files = {p.name: p.read_bytes() for p in root.rglob("*") if p.is_file()}
