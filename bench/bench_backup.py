@@ -3,9 +3,9 @@
 The demo organisation is seeded, then every table except the ledger is copied nine times
 (ids offset, unique texts suffixed) and every evidence file version copied nine times with its
 bytes changed (population files are shared), so rows are ten times the demo's; the ledger
-grows by nine times its demo length through real appends, so its chain stays verifiable. Then: a backup, a restore into a
-new SQLite database, and (when BENCH_POSTGRES_URL names an empty PostgreSQL database) into
-PostgreSQL, each timed, with the restore's own verification.
+grows by nine times its demo length through real appends, so its chain stays verifiable.
+Then: a backup, a restore into a new SQLite database, and (when BENCH_POSTGRES_URL names an
+empty PostgreSQL database) into PostgreSQL, each timed, with the restore's own verification.
 Run: .venv/bin/python bench/bench_backup.py (about a minute)
 """
 
