@@ -37,10 +37,14 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "kontrol@localhost"
 
 
+# The ledger key seals the chain (HMAC-SHA256); shorter keys could be guessed.
+MIN_LEDGER_KEY = 32
+
 # Environment variables read on start: name -> (config key, converter).
 ENVIRONMENT = {
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "SECRET_KEY": ("SECRET_KEY", str),
+    "KONTROL_LEDGER_KEY": ("KONTROL_LEDGER_KEY", str),
     "KONTROL_TIMEZONE": ("KONTROL_TIMEZONE", str),
     "KONTROL_ORGANISATION": ("KONTROL_ORGANISATION", str),
     "KONTROL_EVIDENCE_DIR": ("KONTROL_EVIDENCE_DIR", str),
@@ -83,11 +87,21 @@ def load_config(app, overrides: dict | None) -> None:
         app.config["KONTROL_EVIDENCE_DIR"] = str(Path(app.instance_path) / "evidence")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if not app.config.get("KONTROL_LEDGER_KEY"):
+        app.config["KONTROL_LEDGER_KEY"] = instance_secret_key(Path(app.instance_path),
+                                                               "ledger_key")
+    if len(app.config["KONTROL_LEDGER_KEY"]) < MIN_LEDGER_KEY:
+        raise RuntimeError(f"KONTROL_LEDGER_KEY must be at least {MIN_LEDGER_KEY} characters "
+                           "(e.g. the output of: python3 -c 'import secrets; "
+                           "print(secrets.token_hex(32))').")
 
 
-def instance_secret_key(instance: Path) -> str:
-    """Read the secret key kept in instance/secret_key, creating it (mode 0600) on first start."""
-    path = instance / "secret_key"
+def instance_secret_key(instance: Path, name: str = "secret_key") -> str:
+    """Read a key kept in instance/<name>, creating it (random, mode 0600) on first start.
+
+    Used for the session secret (`secret_key`) and the ledger's HMAC key (`ledger_key`).
+    """
+    path = instance / name
     if path.exists():
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)

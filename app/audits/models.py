@@ -213,6 +213,9 @@ class Population(TimestampMixin, db.Model):
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     columns: Mapped[list] = mapped_column(JSON, default=list)
     preview: Mapped[list] = mapped_column(JSON, default=list)
+    # What the auditor must decide before sampling (e.g. duplicate rows), as
+    # {"code": ..., "message": ..., "lines": [...]} dicts; None or [] when the file is clean.
+    warnings: Mapped[list | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     test: Mapped[ControlTest] = relationship(back_populates="populations")
