@@ -194,8 +194,11 @@ def _index(evidence: list[tuple[Evidence, EvidenceVersion | None]]) -> bytes:
 
 
 def _manifest_head(session: Session, engagement, evidence, include_files: bool) -> list[str]:
-    """The manifest's comment lines (`sha256sum -c` skips them): what the bundle is, the
-    ledger's anchor as it stood, and, when files are left out, each evidence version's hash."""
+    """The manifest's comment lines, which `sha256sum -c` skips.
+
+    What the bundle is, the ledger's anchor as it stood, and, when files are left out, each
+    evidence version's hash.
+    """
     lines = [f"# Kontrol auditor bundle: engagement {engagement.id}, period "
              f"{engagement.covers_from} to {engagement.period_end}, built "
              f"{utcnow():%Y-%m-%dT%H:%M:%SZ}",
