@@ -162,7 +162,8 @@ def test_workpapers_keep_hostile_population_rows_as_text(client, db_session, eng
     from app.audits import populations
 
     test = find_test(engagement, "isae3000-gdpr:C.5")
-    body = "item\n" + "".join(f"{text.strip()}{i}\n" for i in range(4) for text in HOSTILE[:4])
+    body = "item\n" + "".join('"' + f"{text.strip()}{i}".replace('"', '""') + '"\n'
+                               for i in range(4) for text in HOSTILE[:4])
     population = populations.upload_population(db_session, people["auditor"], test,
                                                io.BytesIO(body.encode()), "p.csv", store, 1 << 20)
     sample = samples.draw_sample(db_session, people["auditor"], test, population, store, 16)
