@@ -36,8 +36,9 @@ CSV_ERRORS = {
 
 
 def explain_csv_error(first_line: int, line: int, error: Exception) -> Refused:
-    """A `Refused` for an error the strict CSV reader raised in the row that began at
-    `first_line` and had reached `line`.
+    """A `Refused` for an error the strict CSV reader raised in a row.
+
+    The row began at `first_line` and had reached `line` when the reader gave up.
     """
     text = str(error)
     problem = next((meaning for key, meaning in CSV_ERRORS.items() if key in text),
@@ -69,8 +70,10 @@ class RowChecks:
     """Checks each data row of one import; collects the warnings; close() when done."""
 
     def __init__(self, columns: int, ragged_short: bool):
-        """`columns` from the header; `ragged_short`: also refuse rows with fewer values
-        (CSV, where a missing value is a missing delimiter; an XLSX row simply ends early).
+        """Check rows against a header of `columns` columns.
+
+        `ragged_short`: also refuse rows with fewer values (CSV, where a missing value is a
+        missing delimiter; an XLSX row simply ends early).
         """
         self.columns, self.ragged_short = columns, ragged_short
         self.multiline: list[list[int]] = []
