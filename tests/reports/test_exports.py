@@ -223,3 +223,45 @@ def test_exports_write_cells_only_through_the_shared_escaping():
                     and ("sheet" in node.func.value.id or node.func.value.id == "ws")):
                 offenders.append(f"{name}:{node.lineno} appends a row without put_text")
     assert offenders == []
+
+
+# --- workpapers: a fixed number of queries ---------------------------------------------------
+
+def _sampled(db_session, people, engagement, store, start, count):
+    from app.audits import populations
+
+    tests = engagement.tests[start:start + count]
+    for test in tests:
+        body = "ticket\n" + "".join(f"T-{test.id}-{n}\n" for n in range(6))
+        population = populations.upload_population(
+            db_session, people["auditor"], test, io.BytesIO(body.encode()), "t.csv", store,
+            1 << 20)
+        samples.draw_sample(db_session, people["auditor"], test, population, store, 3)
+    for test in tests[: count // 2]:  # and a population not sampled yet
+        populations.upload_population(db_session, people["auditor"], test,
+                                      io.BytesIO(b"ticket\nX-1\nX-2\n"), "later.csv", store,
+                                      1 << 20)
+
+
+def test_workpapers_take_the_same_queries_for_4_or_42_tests(db_session, engagement, people,
+                                                           store, count_queries):
+    from app.audits import service as audits
+    from app.reports import service as reports
+
+    small = audits.create_engagement(db_session, people["auditor"], audits.EngagementPlan(
+        name="Leavers only", kind="isae3000_type2", period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        control_keys=[t.control.key for t in engagement.tests[:4]],
+        team_ids=[people["auditor"].id], external_ids=[people["external"].id]))
+    counts = []
+    for subject, sampled in ((small, 2), (engagement, 20)):
+        _sampled(db_session, people, subject, store, 0, sampled)
+        db_session.expire_all()
+        with count_queries() as statements:
+            tests = reports.workpapers(db_session, people["external"], subject, "en")
+        counts.append((len(tests), len(statements)))
+        assert sum(1 for t in tests if t.seed) == sampled
+        assert sum(1 for t in tests if t.population_file) == sampled
+    (few, few_queries), (many, many_queries) = counts
+    assert (few, many) == (4, 42)  # the fixture's engagement: 45 activities, G not relevant
+    assert few_queries == many_queries <= 7, counts
