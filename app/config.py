@@ -99,14 +99,24 @@ def load_config(app, overrides: dict | None) -> None:
 def instance_secret_key(instance: Path, name: str = "secret_key") -> str:
     """Read a key kept in instance/<name>, creating it (random, mode 0600) on first start.
 
-    Used for the session secret (`secret_key`) and the ledger's HMAC key (`ledger_key`).
+    Used for the session secret (`secret_key`) and the ledger's HMAC key (`ledger_key`). The
+    key is written whole to a temporary file and linked into place, so workers starting at the
+    same moment all read the one key that won.
     """
     path = instance / name
     if path.exists():
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    temporary = instance / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
-        handle.write(key + "\n")
-    return key
+        handle.write(secrets.token_hex(32) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # another process created it first: use theirs
+    finally:
+        temporary.unlink()
+    return path.read_text().strip()
