@@ -6,14 +6,15 @@ NUL byte (binary or UTF-16 data), a row with more or fewer values than the heade
 (a missing delimiter, or an unbalanced quote that swallowed the rows after it). What only the
 auditor can judge is imported with a warning: rows identical to an earlier row (one item
 listed twice, or two items that look alike?) and rows whose quoted value spans several lines.
-Duplicates are found in a temporary SQLite file, so memory stays flat however long the file.
-Pure: no Flask, no application database.
+Duplicates are found with a fixed-size bit filter in memory and the rows' hashes spooled to a
+temporary file, so memory stays flat however long the file. Pure: no Flask, no database.
 """
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
+import struct
+import tempfile
+from hashlib import blake2b
 
 MAX_LISTED = 20  # lines named per warning; the count says how many there are in all
 
@@ -66,6 +67,58 @@ def check_header(cells: list[str]) -> None:
         raise Refused(1, NUL_PROBLEM)
 
 
+class DuplicateRows:
+    """Finds rows identical to an earlier row, with bounded memory.
+
+    Each row's 16-byte BLAKE2b hash and line go to a temporary file; a bit filter of fixed size
+    marks the hashes seen, and a row whose bit is already set becomes a candidate. Only when
+    there are candidates is the file read back, keeping the candidates' lines: true repeats,
+    and the few false candidates the filter lets through fall out there.
+    """
+
+    BITS = 1 << 27  # 16 MiB: for a million rows fewer than 1 % of rows are false candidates
+    RECORD = struct.Struct("<16sI")
+
+    def __init__(self):
+        self._bits = bytearray(self.BITS >> 3)
+        self._spool = tempfile.TemporaryFile()
+        self._candidates: set[bytes] = set()
+
+    def add(self, text: str, line: int) -> None:
+        """Note one row's canonical text and the line it starts on."""
+        digest = blake2b(text.encode("utf-8"), digest_size=16).digest()
+        position = int.from_bytes(digest[:4], "little") & (self.BITS - 1)
+        index, bit = position >> 3, 1 << (position & 7)
+        if self._bits[index] & bit:
+            self._candidates.add(digest)
+        else:
+            self._bits[index] |= bit
+        self._spool.write(self.RECORD.pack(digest, line))
+
+    def repeats(self, limit: int) -> tuple[int, list[list[int]]]:
+        """How many rows repeat an earlier one, and up to `limit` [line, first line] pairs."""
+        if not self._candidates:
+            return 0, []
+        self._spool.seek(0)
+        first: dict[bytes, int] = {}
+        count, pairs = 0, []
+        while chunk := self._spool.read(self.RECORD.size * 65536):
+            for digest, line in self.RECORD.iter_unpack(chunk):
+                if digest not in self._candidates:
+                    continue
+                if digest in first:
+                    count += 1
+                    if len(pairs) < limit:
+                        pairs.append([line, first[digest]])
+                else:
+                    first[digest] = line
+        return count, pairs
+
+    def close(self) -> None:
+        """Drop the temporary file."""
+        self._spool.close()
+
+
 class RowChecks:
     """Checks each data row of one import; collects the warnings; close() when done."""
 
@@ -78,33 +131,28 @@ class RowChecks:
         self.columns, self.ragged_short = columns, ragged_short
         self.multiline: list[list[int]] = []
         self.multiline_count = 0
-        self._seen = sqlite3.connect("")  # a private temporary file, deleted on close
-        self._seen.execute("CREATE TABLE row_hash (digest BLOB, line INTEGER)")
-        self._batch: list[tuple[bytes, int]] = []
+        self._duplicates = DuplicateRows()
 
     def check(self, first_line: int, last_line: int, cells: list[str], text: str) -> None:
-        """Refuse or note one row; `cells` are its cleaned texts, `text` its canonical form."""
-        if any("\x00" in cell for cell in cells):
+        """Refuse or note one row; `cells` are its cleaned texts, `text` its canonical JSON.
+
+        Called for every row of files of a million rows: the common case costs a few
+        comparisons and a hash.
+        """
+        if "\\u0000" in text and any("\x00" in cell for cell in cells):  # JSON escapes NUL
             raise Refused(first_line, NUL_PROBLEM)
-        width = header_width(cells)
-        short = self.ragged_short and len(cells) < self.columns
-        if width > self.columns or short:
-            values = len(cells) if short else width
-            raise Refused(first_line, f"the row has {values} values but the header has "
-                                      f"{self.columns} columns (a missing or extra delimiter, "
-                                      "or an unbalanced quote?).")
+        count = len(cells)
+        if count != self.columns:
+            width = header_width(cells) if count > self.columns else count
+            if width > self.columns or (self.ragged_short and count < self.columns):
+                raise Refused(first_line, f"the row has {width} values but the header has "
+                                          f"{self.columns} columns (a missing or extra "
+                                          "delimiter, or an unbalanced quote?).")
         if last_line > first_line:
             self.multiline_count += 1
             if len(self.multiline) < MAX_LISTED:
                 self.multiline.append([first_line, last_line])
-        self._batch.append((hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest(),
-                            first_line))
-        if len(self._batch) >= 10_000:
-            self._flush()
-
-    def _flush(self) -> None:
-        self._seen.executemany("INSERT INTO row_hash VALUES (?, ?)", self._batch)
-        self._batch = []
+        self._duplicates.add(text, first_line)
 
     def warnings(self) -> list[dict]:
         """What the auditor must decide, as {"code", "count", "lines"} dicts (may be empty).
@@ -112,19 +160,10 @@ class RowChecks:
         `duplicates` lines are [line, first line it repeats]; `multiline` lines are
         [first, last] physical lines of one row.
         """
-        self._flush()
         found = []
-        repeated = self._seen.execute(
-            "SELECT COUNT(*) - COUNT(DISTINCT digest) FROM row_hash").fetchone()[0]
+        repeated, pairs = self._duplicates.repeats(MAX_LISTED)
         if repeated:
-            pairs = self._seen.execute(
-                "SELECT row_hash.line, first.line FROM row_hash JOIN ("
-                " SELECT digest, MIN(line) AS line FROM row_hash GROUP BY digest"
-                " HAVING COUNT(*) > 1) AS first ON first.digest = row_hash.digest"
-                " WHERE row_hash.line > first.line ORDER BY row_hash.line LIMIT ?",
-                (MAX_LISTED,)).fetchall()
-            found.append({"code": "duplicates", "count": repeated,
-                          "lines": [list(pair) for pair in pairs]})
+            found.append({"code": "duplicates", "count": repeated, "lines": pairs})
         if self.multiline_count:
             found.append({"code": "multiline", "count": self.multiline_count,
                           "lines": self.multiline})
@@ -132,4 +171,4 @@ class RowChecks:
 
     def close(self) -> None:
         """Drop the temporary file."""
-        self._seen.close()
+        self._duplicates.close()

@@ -72,11 +72,11 @@ def entry_text(seq: int, at: datetime | str, actor_id: int | None, actor: str, a
     """
     return (
         f'{{"action":{_quote(action)},"actor":{_quote(actor)},'
-        f'"actor_id":{"null" if actor_id is None else int(actor_id)},'
+        f'"actor_id":{"null" if actor_id is None else format(actor_id, "d")},'
         f'"at":"{instant_text(at)}",'
         f'"changes":{_quote(changes)},"entity_id":{_quote(entity_id)},'
         f'"entity_type":{_quote(entity_type)},"prev_hash":{_quote(prev_hash)},'
-        f'"seq":{int(seq)}}}'
+        f'"seq":{seq:d}}}'
     ).encode()
 
 

@@ -152,3 +152,28 @@ def test_duplicate_search_reports_every_repeat_but_lists_twenty():
     assert warning["count"] == 99 and len(warning["lines"]) == 20
     assert warning["lines"][0] == [3, 2]
 
+
+
+@pytest.mark.parametrize("cells", [[], [""], ["E1", "2025-01-01"], ['say "hi"', "back\\slash"],
+                                   ["æøå", "tab\there", "nul\x00", "\u2028", "🔐"]])
+def test_rows_are_fingerprinted_as_compact_json(cells):
+    import json
+
+    cleaned = populations.clean_cells(cells)
+    assert populations.canonical_row(cells) == json.dumps(cleaned, ensure_ascii=False,
+                                                          separators=(",", ":"))
+
+
+def test_duplicate_search_is_exact_when_the_filter_is_crowded():
+    from app.audits.population_checks import DuplicateRows
+
+    class Crowded(DuplicateRows):
+        BITS = 8  # nearly every row becomes a candidate
+
+    rows = Crowded()
+    try:
+        for line, text in enumerate(["a", "b", "c", "a", "d", "c", "a"], start=2):
+            rows.add(text, line)
+        assert rows.repeats(10) == (3, [[5, 2], [7, 4], [8, 2]])
+    finally:
+        rows.close()
