@@ -19,21 +19,42 @@ from hashlib import blake2b
 MAX_LISTED = 20  # lines named per warning; the count says how many there are in all
 
 
-class Refused(ValueError):
-    """The file cannot be imported as it is; `line` is where the problem is (1-based)."""
-
-    def __init__(self, line: int, problem: str):
-        super().__init__(f"Line {line}: {problem}")
-        self.line, self.problem = line, problem
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a message for extraction; the test page translates it with its parameters."""
+    return message
 
 
-# csv.Error texts (strict mode), as a person who made the file would understand them.
-CSV_ERRORS = {
-    "unexpected end of data": "a quoted value is never closed, so every row after it would "
-                              "run into one. Close the quote or remove it.",
-    "expected after": "a quote ends in the middle of a value. Inside a quoted value, write a "
-                      "quote as two quotes (\"\").",
+# Why a file is refused, by reason code: English templates, translated on the test page.
+REASONS = {
+    "unclosed_quote": N_("a quoted value is never closed, so every row after it would run into "
+                         "one. Close the quote or remove it."),
+    "quote_in_value": N_("a quote ends in the middle of a value. Inside a quoted value, write a "
+                         "quote as two quotes (\"\")."),
+    "unreadable": N_("the line cannot be read as CSV (%(error)s)."),
+    "nul": N_("it holds a NUL byte, so this is not a text file (UTF-16 or binary?). Save it as "
+              "CSV UTF-8 or XLSX."),
+    "ragged": N_("the row has %(values)s values but the header has %(columns)s columns (a "
+                 "missing or extra delimiter, or an unbalanced quote?)."),
+    "not_utf8": N_("the file is not UTF-8 text. Save it as CSV UTF-8 or XLSX."),
 }
+LINE = N_("Line %(line)s:")
+SPAN = N_("(The row runs from line %(first)s to line %(last)s.)")
+
+
+class Refused(ValueError):
+    """The file cannot be imported as it is: `reason` (a REASONS code) at `line` (1-based)."""
+
+    def __init__(self, line: int, reason: str, last_line: int | None = None, **params):
+        self.line, self.reason, self.last_line, self.params = line, reason, last_line, params
+        message = f"{LINE % {'line': line}} {REASONS[reason] % params}"
+        if last_line and last_line > line:
+            message += " " + SPAN % {"first": line, "last": last_line}
+        super().__init__(message)
+
+    def detail(self) -> dict:
+        """What the test page needs to say it in the reader's language."""
+        return {"code": "refused", "reason": self.reason, "line": self.line,
+                "last": self.last_line, "params": self.params}
 
 
 def explain_csv_error(first_line: int, line: int, error: Exception) -> Refused:
@@ -42,11 +63,11 @@ def explain_csv_error(first_line: int, line: int, error: Exception) -> Refused:
     The row began at `first_line` and had reached `line` when the reader gave up.
     """
     text = str(error)
-    problem = next((meaning for key, meaning in CSV_ERRORS.items() if key in text),
-                   f"the line cannot be read as CSV ({text}).")
-    if line > first_line:
-        problem += f" (The row runs from line {first_line} to line {line}.)"
-    return Refused(first_line, problem)
+    if "unexpected end of data" in text:
+        return Refused(first_line, "unclosed_quote", line)
+    if "expected after" in text:
+        return Refused(first_line, "quote_in_value", line)
+    return Refused(first_line, "unreadable", line, error=text)
 
 
 def header_width(cells) -> int:
@@ -57,14 +78,10 @@ def header_width(cells) -> int:
     return width
 
 
-NUL_PROBLEM = ("it holds a NUL byte, so this is not a text file (UTF-16 or binary?). Save it "
-               "as CSV UTF-8 or XLSX.")
-
-
 def check_header(cells: list[str]) -> None:
     """Refuse a header (line 1) holding a NUL byte, like any row."""
     if any("\x00" in cell for cell in cells):
-        raise Refused(1, NUL_PROBLEM)
+        raise Refused(1, "nul")
 
 
 class DuplicateRows:
@@ -140,14 +157,12 @@ class RowChecks:
         comparisons and a hash.
         """
         if "\\u0000" in text and any("\x00" in cell for cell in cells):  # JSON escapes NUL
-            raise Refused(first_line, NUL_PROBLEM)
+            raise Refused(first_line, "nul")
         count = len(cells)
         if count != self.columns:
             width = header_width(cells) if count > self.columns else count
             if width > self.columns or (self.ragged_short and count < self.columns):
-                raise Refused(first_line, f"the row has {width} values but the header has "
-                                          f"{self.columns} columns (a missing or extra "
-                                          "delimiter, or an unbalanced quote?).")
+                raise Refused(first_line, "ragged", values=width, columns=self.columns)
         if last_line > first_line:
             self.multiline_count += 1
             if len(self.multiline) < MAX_LISTED:

@@ -158,7 +158,11 @@ def import_population(population_id: int, store_root: str) -> None:
             IntegrityError) as error:
         rows.close()
         session.rollback()
-        _refuse(session, store, population_id, _explain(error, count, store, population))
+        if isinstance(error, UnicodeDecodeError):
+            line = _first_line_not_utf8(store, population)
+            error = Refused(line, "not_utf8") if line else error
+        _refuse(session, store, population_id, _explain(error, count),
+                [error.detail()] if isinstance(error, Refused) else None)
         return
     finally:
         if checks is not None:
@@ -172,10 +176,11 @@ def import_population(population_id: int, store_root: str) -> None:
     session.commit()
 
 
-def _refuse(session: Session, store: EvidenceStore, population_id: int, reason: str) -> None:
+def _refuse(session: Session, store: EvidenceStore, population_id: int, reason: str,
+            detail: list | None) -> None:
     """Record the failed import, then remove its stored file unless something else uses it."""
     population = session.get(Population, population_id)
-    population.status, population.error = "failed", reason
+    population.status, population.error, population.warnings = "failed", reason, detail
     append(session, IMPORTER, "population.failed", population, {"error": reason})
     session.commit()
     sha256 = population.file_sha256
@@ -192,11 +197,9 @@ def _evidence_uses(session: Session, sha256: str) -> bool:
                           .limit(1)) is not None
 
 
-def _explain(error: Exception, count: int, store: EvidenceStore, population) -> str:
+def _explain(error: Exception, count: int) -> str:
     where = f" (after row {count})" if count else ""
     if isinstance(error, UnicodeDecodeError):
-        line = _first_line_not_utf8(store, population)
-        where = f" (line {line})" if line else where
         return f"The file is not UTF-8 text{where}. Save it as CSV UTF-8 or XLSX."
     if isinstance(error, Refused):
         return str(error)
