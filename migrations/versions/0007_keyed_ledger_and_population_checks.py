@@ -73,6 +73,8 @@ def _seal_legacy_entries(connection):
 
 
 def downgrade():
+    # Entries written since the upgrade stay HMAC-sealed: the code before 0007 cannot verify
+    # them (it knows only plain SHA-256), so `flask ledger verify` there reports them altered.
     with op.batch_alter_table('population', schema=None) as batch_op:
         batch_op.drop_column('warnings')
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
