@@ -194,10 +194,12 @@ def show_subprocessor(subprocessor_id: int):
     """One sub-processor: facts, processing, transfers, statements, follow-ups, notices."""
     today, actor = local_today(), current_actor()
     detail = queries.get_subprocessor(db.session, actor, subprocessor_id, today=today)
-    sp = detail.subprocessor
+    sp, rule = detail.subprocessor, policy()[detail.subprocessor.risk_rating]
     return render_template(
         "vendors/show.html", detail=detail, sp=sp, today=today, labels=LABELS,
-        countries=countries, lang=lang(), rule=policy()[sp.risk_rating],
+        countries=countries, lang=lang(), rule=rule,
+        rule_kinds=[str(LABELS["follow_up"][kind]) for kind in rule.kinds],
+        by_year={s.year: s for s in detail.statements},
         may_follow_up=can_follow_up(db.session, actor),
         statement_years=list(rules.processing_years(sp.start_date, sp.end_date,
                                                     until=today.year))[::-1])
