@@ -247,12 +247,13 @@ def get_subprocessor(subprocessor_id: int):
 def record_statement(subprocessor_id: int, body: StatementIn):
     """Record a statement; `observations: []` means the statement says there were none."""
     sp = _get(subprocessor_id)
-    statement = follow_up.record_statement(db.session, current_actor(), sp, follow_up.StatementDetails(
+    details = follow_up.StatementDetails(
         year=body.year, received_on=body.received_on, opinion=body.opinion,
         observations=[follow_up.ObservationDetails(**o.model_dump()) for o in body.observations],
         no_observations=not body.observations, statement_type=body.statement_type,
         period_start=body.period_start, period_end=body.period_end,
-        evidence_id=body.evidence_id), context())
+        evidence_id=body.evidence_id)
+    statement = follow_up.record_statement(db.session, current_actor(), sp, details, context())
     return StatementOut(
         id=statement.id, year=statement.year, received_on=statement.received_on,
         due_on=statement.due_on, late=statement.is_late, opinion=statement.opinion,

@@ -141,7 +141,8 @@ def seed_subprocessors(session: Session, users: dict) -> list[str]:
     for entry in _entries(today):
         if session.scalar(select(SubProcessor.id).where(SubProcessor.name == entry["name"])):
             continue
-        fields = {k: v for k, v in entry.items() if k in service.SubProcessorDetails.__annotations__}
+        fields = {k: v for k, v in entry.items()
+                  if k in service.SubProcessorDetails.__annotations__}
         sp = service.create_subprocessor(session, actor, service.SubProcessorDetails(**fields),
                                          entry.get("basis"), ctx)
         if entry.get("tia") and files:

@@ -11,7 +11,14 @@ from ..evidence.views import local_today
 from ..extensions import db
 from . import follow_up, notices, queries
 from .checks import require_follow_up
-from .forms import SPARE_OBSERVATION_ROWS, FollowUpForm, NoticeForm, ObjectionForm, StatementForm
+from .forms import (
+    SPARE_OBSERVATION_ROWS,
+    FollowUpForm,
+    NoticeForm,
+    ObjectionForm,
+    StatementForm,
+    choices,
+)
 from .models import ChangeNotice, FollowUp, Objection
 from .views import bp, context, handle, upload
 
@@ -95,8 +102,8 @@ def edit_statement(statement_id: int):
 
 def _follow_up_form(**data) -> FollowUpForm:
     form = FollowUpForm(data=data or None)
-    form.performed_by_id.choices = [("", _("Me"))] + [
-        (u.id, u.name) for u in queries.possible_performers(db.session)]
+    form.performed_by_id.choices = choices(
+        [(u.id, u.name) for u in queries.possible_performers(db.session)], _("Me"))
     return form
 
 
@@ -140,8 +147,9 @@ def edit_follow_up(follow_up_id: int):
 
 def _notice_form(sp, **data) -> NoticeForm:
     form = NoticeForm(data=data or None)
-    form.replaces_id.choices = [("", "—")] + [
-        (other.id, other.name) for other in queries.other_subprocessors(db.session, sp.id)]
+    form.replaces_id.choices = choices(
+        [(other.id, other.name) for other in queries.other_subprocessors(db.session, sp.id)],
+        "—")
     return form
 
 

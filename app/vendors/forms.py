@@ -15,6 +15,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -49,9 +50,11 @@ LABELS = {"status": STATUS_LABELS, "approval": APPROVAL_LABELS, "risk": RISK_LAB
 SPARE_OBSERVATION_ROWS = 3
 
 
-def _choices(labels: dict, blank=None) -> list:
-    items = list(labels.items())
-    return [("", blank)] + items if blank is not None else items
+def choices(pairs, blank=None) -> list[SelectChoice]:
+    """SelectChoices from (value, label) pairs or a label dict, with an optional blank first."""
+    items = [SelectChoice(value, label) for value, label in (
+        pairs.items() if isinstance(pairs, dict) else pairs)]
+    return [SelectChoice("", blank), *items] if blank is not None else items
 
 
 def _optional_int(value):
@@ -62,7 +65,7 @@ class TransferBasisFields:
     """The transfer basis fields, shared by the register form and the transfer form."""
 
     transfer_basis = SelectField(
-        _l("Transfer basis"), choices=_choices(BASIS_LABELS, "—"), validate_choice=False,
+        _l("Transfer basis"), choices=choices(BASIS_LABELS, "—"), validate_choice=False,
         description=_l("Needed for processing outside the EU/EEA or by a company established "
                        "there."))
     scc_version = SelectField(_l("Version of the standard contractual clauses"),
@@ -95,7 +98,7 @@ class SubProcessorForm(TransferBasisFields, FlaskForm):
     data_categories = TextAreaField(_l("Categories of personal data"),
                                     validators=[Length(max=7000)],
                                     description=_l("One per line."))
-    approval = SelectField(_l("Approval"), choices=_choices(APPROVAL_LABELS),
+    approval = SelectField(_l("Approval"), choices=choices(APPROVAL_LABELS),
                            validate_choice=False)
     controllers = TextAreaField(
         _l("Approved by (controllers)"), validators=[Length(max=7000)],
@@ -103,11 +106,11 @@ class SubProcessorForm(TransferBasisFields, FlaskForm):
                        "controller's agreement allows it."))
     start_date = DateField(_l("Processing starts"), validators=[Optional()])
     end_date = DateField(_l("Processing ends"), validators=[Optional()])
-    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS), validate_choice=False)
+    status = SelectField(_l("Status"), choices=choices(STATUS_LABELS), validate_choice=False)
     contact = StringField(_l("Contact"), validators=[Length(max=300)],
                           description=_l("Name, e-mail or telephone at the sub-processor."))
     risk_rating = SelectField(
-        _l("Risk rating"), choices=_choices(RISK_LABELS), validate_choice=False,
+        _l("Risk rating"), choices=choices(RISK_LABELS), validate_choice=False,
         description=_l("Decides the follow-up: high a yearly inspection or meeting, medium a "
                        "yearly questionnaire, low the review of the auditor's statement."))
     version = HiddenField()
@@ -127,7 +130,7 @@ class ObservationForm(Form):
     """One observation row of a statement (a sub-form: no CSRF token of its own)."""
 
     description = TextAreaField(_l("Observation"), validators=[Length(max=20000)])
-    significance = SelectField(_l("Significance"), choices=_choices(SIGNIFICANCE_LABELS, "—"),
+    significance = SelectField(_l("Significance"), choices=choices(SIGNIFICANCE_LABELS, "—"),
                                validate_choice=False)
     comment = TextAreaField(_l("Sub-processor's comment"), validators=[Length(max=20000)])
     remediation_due = DateField(_l("Remediation deadline"), validators=[Optional()])
@@ -138,12 +141,12 @@ class StatementForm(FlaskForm):
 
     year = IntegerField(_l("Year of processing covered"), validators=[Optional()])
     received_on = DateField(_l("Received"), validators=[Optional()])
-    statement_type = SelectField(_l("Type"), choices=_choices(TYPE_LABELS, "—"),
+    statement_type = SelectField(_l("Type"), choices=choices(TYPE_LABELS, "—"),
                                  validate_choice=False)
     period_start = DateField(_l("Period covered, from"), validators=[Optional()],
                              description=_l("Leave empty for the calendar year."))
     period_end = DateField(_l("to"), validators=[Optional()])
-    opinion = SelectField(_l("Auditor's opinion"), choices=_choices(OPINION_LABELS, "—"),
+    opinion = SelectField(_l("Auditor's opinion"), choices=choices(OPINION_LABELS, "—"),
                           validate_choice=False)
     no_observations = BooleanField(_l("The statement says explicitly that there are no "
                                       "observations"))
@@ -156,7 +159,7 @@ class StatementForm(FlaskForm):
 class FollowUpForm(FlaskForm):
     """An inspection, meeting, questionnaire or statement review."""
 
-    kind = SelectField(_l("Kind"), choices=_choices(FOLLOW_UP_LABELS, "—"),
+    kind = SelectField(_l("Kind"), choices=choices(FOLLOW_UP_LABELS, "—"),
                        validate_choice=False)
     performed_on = DateField(_l("Performed on"), validators=[Optional()])
     performed_by_id = SelectField(_l("Performed by"), coerce=_optional_int,
@@ -173,7 +176,7 @@ class FollowUpForm(FlaskForm):
 class NoticeForm(FlaskForm):
     """A change notice to the controllers."""
 
-    kind = SelectField(_l("The notice"), choices=_choices(CHANGE_LABELS),
+    kind = SelectField(_l("The notice"), choices=choices(CHANGE_LABELS),
                        validate_choice=False)
     replaces_id = SelectField(_l("Replaces"), coerce=_optional_int, validators=[Optional()],
                               validate_choice=False)
@@ -194,7 +197,7 @@ class ObjectionForm(FlaskForm):
     controller = StringField(_l("Controller"), validators=[Length(max=200)])
     received_on = DateField(_l("Received"), validators=[Optional()])
     reason = TextAreaField(_l("Grounds"), validators=[Length(max=20000)])
-    outcome = SelectField(_l("Outcome"), choices=_choices(OUTCOME_LABELS),
+    outcome = SelectField(_l("Outcome"), choices=choices(OUTCOME_LABELS),
                           validate_choice=False)
     decided_on = DateField(_l("Decided on"), validators=[Optional()])
     outcome_note = TextAreaField(_l("Note on the outcome"), validators=[Length(max=20000)])

@@ -1,5 +1,4 @@
-"""Sub-processors, their transfers to third countries, auditor's statements, follow-ups and
-change notices with the controllers' objections."""
+"""Sub-processors, transfers, auditor's statements, follow-ups, change notices, objections."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ from ..time import zone
 from . import countries, queries, rules, service
 from .checks import VendorContext, can_follow_up
 from .export import register_workbook, rows_for_export
-from .forms import LABELS, SubProcessorForm, TransferForm
+from .forms import LABELS, SubProcessorForm, TransferForm, choices
 from .models import Approval, Risk, Status, Transfer
 
 bp = Blueprint("vendors", __name__, url_prefix="/subprocessors")
@@ -146,15 +146,14 @@ def export_register():
 
 
 def _scc_choices() -> list:
-    return [("", "—")] + [
-        (scc.id, scc.label(lang()) + ("" if scc.valid_until is None else " — "
-                                      + _("no longer valid")))
-        for scc in countries.data().scc_versions.values()]
+    return choices([(scc.id, scc.label(lang()) + ("" if scc.valid_until is None else " — "
+                                                  + _("no longer valid")))
+                    for scc in countries.data().scc_versions.values()], "—")
 
 
 def _form_choices(form) -> None:
-    form.country.choices = countries.choices(lang())
-    form.countries.choices = countries.choices(lang())
+    form.country.choices = choices(countries.choices(lang()))
+    form.countries.choices = choices(countries.choices(lang()))
     form.scc_version.choices = _scc_choices()
 
 
