@@ -31,8 +31,8 @@ def deadlines_command() -> None:
     """List the register's open deadlines (statements, follow-ups, objection windows)."""
     today = _today()
     for deadline in queries.open_deadlines(db.session, today):
-        flag = "OVERDUE " if deadline.due_on < today else ""
-        click.echo(f"{deadline.due_on.isoformat()}  {flag}{deadline.kind:24} {deadline.label}")
+        flag = "  (overdue)" if deadline.due_on < today else ""
+        click.echo(f"{deadline.due_on.isoformat()}  {deadline.kind:24} {deadline.label}{flag}")
 
 
 @subprocessors_cli.command("refresh")
