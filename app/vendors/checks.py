@@ -36,6 +36,9 @@ MAX_TEXT = 20_000
 MAX_ITEMS = 30
 MAX_ITEM = 200
 _LIST_SPLIT = re.compile(r"[\n;]+")
+# NUL and other control characters (tab and line breaks aside) cannot be stored in PostgreSQL
+# text or printed in a report.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,15 @@ class VendorContext:
 
 # -- text, lists and dates ------------------------------------------------------------------
 
+def _printable(field_name: str, value: str) -> str:
+    if CONTROL.search(value):
+        raise invalid(field_name, N_("Remove the control characters from this text."))
+    return value
+
+
 def text(field_name: str, value: str | None, message: str, maximum: int = MAX_TEXT) -> str:
     """Required text, whitespace-trimmed, at most `maximum` characters."""
-    value = (value or "").strip()
+    value = _printable(field_name, (value or "").strip())
     if not value:
         raise invalid(field_name, message)
     if len(value) > maximum:
@@ -62,7 +71,7 @@ def text(field_name: str, value: str | None, message: str, maximum: int = MAX_TE
 
 def optional_text(field_name: str, value: str | None, maximum: int = MAX_TEXT) -> str | None:
     """Optional text, trimmed; None when empty."""
-    value = (value or "").strip()
+    value = _printable(field_name, (value or "").strip())
     if len(value) > maximum:
         raise invalid(field_name, N_("Keep this under %(max)d characters."), max=maximum)
     return value or None
@@ -78,7 +87,7 @@ def items(field_name: str, value: Sequence[str] | str | None) -> list[str]:
     raw = _LIST_SPLIT.split(value) if isinstance(value, str) else list(value or ())
     result: list[str] = []
     for item in raw:
-        item = one_line(str(item))
+        item = one_line(_printable(field_name, str(item)))
         if item and item not in result:
             result.append(item)
     if len(result) > MAX_ITEMS or any(len(item) > MAX_ITEM for item in result):

@@ -20,7 +20,7 @@ from ..auth.models import User
 from ..auth.permissions import Permission, Role, require
 from ..catalogue.models import Control
 from ..errors import NotFound
-from .checks import ISAE_CATALOGUE
+from .checks import CONTROL, ISAE_CATALOGUE
 from .models import (
     AuditorStatement,
     ChangeNotice,
@@ -71,15 +71,16 @@ def _filtered(session: Session, actor, filters: RegisterFilter, today: date):
         query = query.where(SubProcessor.risk_rating == filters.risk)
     if filters.approval:
         query = query.where(SubProcessor.approval == filters.approval)
-    if filters.country:
+    code = (filters.country or "").upper()[:2]
+    if len(code) == 2 and code.isascii() and code.isalpha():
         # countries is a JSON list of two-letter codes: match the quoted code in its text.
-        query = query.where(cast(SubProcessor.countries, String).like(
-            f'%"{filters.country.upper()[:2]}"%'))
+        query = query.where(cast(SubProcessor.countries, String).like(f'%"{code}"%'))
     if filters.overdue:
         query = query.where(or_(SubProcessor.next_statement_due < today,
                                 SubProcessor.next_follow_up_due < today))
-    if filters.q:
-        pattern = f"%{filters.q.strip()[:100]}%"
+    text = CONTROL.sub("", filters.q or "").strip()[:100]
+    if text:
+        pattern = f"%{text}%"
         query = query.where(or_(SubProcessor.name.ilike(pattern),
                                 SubProcessor.registration_number.ilike(pattern),
                                 SubProcessor.processing_en.ilike(pattern),

@@ -120,3 +120,12 @@ def test_the_operations_are_in_the_openapi_document(api):
     change = document["components"]["schemas"]["ChangeOut"]["properties"]
     assert {"notice_days", "short_notice", "objection_deadline"} <= set(change)
     assert date.fromisoformat("2024-02-29")  # the schema speaks ISO dates
+
+
+def test_control_characters_are_refused_not_stored(api):
+    client, coordinator, viewer = api
+    answer = client.post("/api/v1/subprocessors", json={
+        **BODY, "name": "Bad\x00Name", "country": "DK", "countries": ["DK"]},
+        headers=coordinator)
+    assert answer.status_code == 422 and answer.json["field"] == "name"
+    assert client.get("/api/v1/subprocessors?q=a%00b", headers=viewer).status_code == 200
