@@ -8,7 +8,7 @@ of those the statements, follow-ups and notices dated inside them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -111,7 +111,6 @@ class Detail:
     notices: list[ChangeNotice]
     missing_years: list[int]
     scoped: bool = False  # an external auditor sees only their periods
-    replaced_by: list[ChangeNotice] = field(default_factory=list)
 
 
 def get_subprocessor(session: Session, actor, subprocessor_id: int, *, today: date) -> Detail:

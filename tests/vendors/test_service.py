@@ -8,15 +8,15 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.auth import scope
 from app.catalogue.models import Control
 from app.catalogue.service import assign_owner
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.evidence.models import Evidence
 from app.evidence.service import Upload
 from app.ledger.models import LedgerEntry
 from app.vendors import follow_up, notices, queries, service
 from app.vendors.models import SubProcessor
+from tests.audits.conftest import engagement, people  # noqa: F401
 from tests.factories import SYSTEM, make_user
 from tests.vendors.conftest import TODAY, details
 
@@ -213,17 +213,25 @@ def test_open_deadlines_for_a_deadline_provider(db_session, ctx, make_sp, loaded
                 if d.kind == "subprocessor_objection"]
 
 
-def test_external_auditors_see_only_entries_touching_their_periods(db_session, ctx, make_sp,
-                                                                   monkeypatch):
+def test_external_auditors_see_only_entries_touching_their_periods(
+        db_session, ctx, make_sp, engagement, people):  # noqa: F811 - the 2025 engagement
     early = make_sp(name="Ended 2023", start_date=date(2022, 1, 1), end_date=date(2023, 6, 30),
                     status="ended")
     running = make_sp(name="Running", start_date=date(2024, 1, 1))
-    external = make_user(db_session, role="external_auditor")
-    monkeypatch.setattr(scope, "engagement_periods", lambda session, actor: [
-        scope.Period(date(2025, 1, 1), date(2025, 12, 31))])
+    follow_up.record_statement(db_session, SYSTEM, running, _statement(2024, date(2025, 3, 1)),
+                               ctx)
+    follow_up.record_statement(db_session, SYSTEM, running, _statement(2025, date(2026, 3, 1)),
+                               ctx)
+    external, stranger = people["external"], people["stranger"]
     items, total = queries.list_subprocessors(db_session, external, queries.RegisterFilter(),
                                               today=TODAY)
     assert [sp.name for sp in items] == ["Running"] and total == 1
-    queries.get_subprocessor(db_session, external, running.id, today=TODAY)
-    with pytest.raises(Exception, match="No such sub-processor"):
+    detail = queries.get_subprocessor(db_session, external, running.id, today=TODAY)
+    assert [s.year for s in detail.statements] == [2025] and detail.scoped
+    with pytest.raises(NotFound):
         queries.get_subprocessor(db_session, external, early.id, today=TODAY)
+    assert queries.list_subprocessors(db_session, stranger, queries.RegisterFilter(),
+                                      today=TODAY) == ([], 0)
+    everyone = queries.list_subprocessors(db_session, people["auditor"],
+                                          queries.RegisterFilter(), today=TODAY)[1]
+    assert everyone == 2
