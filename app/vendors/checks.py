@@ -13,16 +13,18 @@ itself, so callers check all their input first and store the file last before th
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.permissions import Permission, Role, can, require
 from ..catalogue.models import Catalogue, Control, ControlGroup
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..evidence import service as evidence_service
 from ..evidence.models import Evidence
 from ..evidence.service import N_, EvidenceSettings, Upload, invalid
@@ -49,6 +51,30 @@ class VendorContext:
     policy: Mapping[str, rules.FollowUpRule] = field(default_factory=lambda: dict(
         rules.DEFAULT_FOLLOW_UP))
     evidence: EvidenceSettings | None = None
+
+
+# -- units of work --------------------------------------------------------------------------
+
+@contextmanager
+def unit_of_work(session: Session, what: str = "record") -> Iterator[None]:
+    """Commit what the block wrote; roll back on any error (a concurrent edit is Conflict)."""
+    try:
+        yield
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(f"Someone else changed this {what} at the same time. Reload and "
+                       "retry.") from None
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def check_version(row, version: int, what: str) -> None:
+    """Refuse an edit made on a stale copy (optimistic locking)."""
+    if version != row.version:
+        raise Conflict(f"Someone else changed this {what} since you opened it. Reload the "
+                       "page to see their change, then edit again.")
 
 
 # -- text, lists and dates ------------------------------------------------------------------

@@ -15,18 +15,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import User
 from ..auth.permissions import Role
 from ..db import utcnow
-from ..errors import Conflict
 from ..ledger.service import append
 from . import rules
 from .checks import (
     N_,
     Upload,
     VendorContext,
+    check_version,
     choice,
     day,
     existing_evidence,
@@ -36,6 +35,7 @@ from .checks import (
     require_follow_up,
     store_file,
     text,
+    unit_of_work,
 )
 from .models import (
     AuditorStatement,
@@ -171,17 +171,13 @@ def record_statement(session: Session, actor, sp: SubProcessor, details: Stateme
         **values, evidence_id=evidence.id if evidence else None,
         recorded_by_id=actor.id if isinstance(actor, User) else None,
         observations=[StatementObservation(**o) for o in observations])
-    try:
+    with unit_of_work(session):
         sp.statements.append(statement)
         refresh_due_dates(sp, ctx)
         session.flush()
         append(session, actor, "subprocessor_statement.recorded", statement, {
             "subprocessor": sp.id, **_facts({**values, "observations": observations}),
             "evidence": statement.evidence_id, "late": statement.is_late})
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return statement
 
 
@@ -190,9 +186,7 @@ def update_statement(session: Session, actor, statement: AuditorStatement,
                      upload: Upload | None = None) -> AuditorStatement:
     """Correct a recorded statement; its observations are replaced by the ones given."""
     require_follow_up(session, actor)
-    if version != statement.version:
-        raise Conflict("Someone else changed this statement since you opened it. Reload and "
-                       "retry.")
+    check_version(statement, version, "statement")
     sp = statement.subprocessor
     values = _check_statement(sp, details, ctx.today, statement)
     evidence = _statement_file(session, actor, ctx, sp, values, upload,
@@ -207,7 +201,7 @@ def update_statement(session: Session, actor, statement: AuditorStatement,
         changes["evidence"] = [statement.evidence_id, evidence.id]
     if not changes:
         return statement
-    try:
+    with unit_of_work(session, "statement"):
         for name, value in values.items():
             setattr(statement, name, value)
         statement.evidence_id = evidence.id if evidence else None
@@ -217,14 +211,6 @@ def update_statement(session: Session, actor, statement: AuditorStatement,
         refresh_due_dates(sp, ctx)
         append(session, actor, "subprocessor_statement.updated", statement,
                {"subprocessor": sp.id, **changes})
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else changed this statement at the same time. Reload and "
-                       "retry.") from None
-    except BaseException:
-        session.rollback()
-        raise
     return statement
 
 
@@ -274,17 +260,13 @@ def record_follow_up(session: Session, actor, sp: SubProcessor, details: FollowU
     evidence = _follow_up_file(session, actor, ctx, sp, values, upload, details.evidence_id)
     follow_up = FollowUp(**values, evidence_id=evidence.id if evidence else None,
                          recorded_by_id=actor.id if isinstance(actor, User) else None)
-    try:
+    with unit_of_work(session):
         sp.follow_ups.append(follow_up)
         refresh_due_dates(sp, ctx)
         session.flush()
         append(session, actor, "subprocessor_follow_up.recorded", follow_up, {
             "subprocessor": sp.id, **values, "evidence": follow_up.evidence_id,
             "next_follow_up_due": sp.next_follow_up_due})
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return follow_up
 
 
@@ -293,9 +275,7 @@ def update_follow_up(session: Session, actor, follow_up: FollowUp, details: Foll
                      upload: Upload | None = None) -> FollowUp:
     """Correct a recorded follow-up."""
     require_follow_up(session, actor)
-    if version != follow_up.version:
-        raise Conflict("Someone else changed this follow-up since you opened it. Reload and "
-                       "retry.")
+    check_version(follow_up, version, "follow-up")
     sp = follow_up.subprocessor
     values = _check_follow_up(session, actor, sp, details, ctx.today)
     if not details.performed_by_id:
@@ -307,18 +287,10 @@ def update_follow_up(session: Session, actor, follow_up: FollowUp, details: Foll
                if getattr(follow_up, k) != v}
     if not changes:
         return follow_up
-    try:
+    with unit_of_work(session, "follow-up"):
         for name, value in values.items():
             setattr(follow_up, name, value)
         refresh_due_dates(sp, ctx)
         append(session, actor, "subprocessor_follow_up.updated", follow_up,
                {"subprocessor": sp.id, **changes})
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else changed this follow-up at the same time. Reload and "
-                       "retry.") from None
-    except BaseException:
-        session.rollback()
-        raise
     return follow_up

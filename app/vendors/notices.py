@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import User
-from ..errors import Conflict
 from ..ledger.service import append
 from .checks import (
     MAX_NAME,
     N_,
     VendorContext,
+    check_version,
     choice,
     day,
     invalid,
@@ -29,6 +28,7 @@ from .checks import (
     optional_text,
     require_follow_up,
     text,
+    unit_of_work,
 )
 from .models import ChangeKind, ChangeNotice, Objection, Outcome, SubProcessor
 
@@ -87,17 +87,13 @@ def record_change(session: Session, actor, sp: SubProcessor, details: NoticeDeta
     require_follow_up(session, actor)
     values = _check_notice(session, sp, details, ctx.today)
     notice = ChangeNotice(**values, created_by_id=actor.id if isinstance(actor, User) else None)
-    try:
+    with unit_of_work(session):
         sp.notices.append(notice)
         session.flush()
         append(session, actor, "subprocessor_change.notified", notice, {
             "subprocessor": sp.id, **values, "notice_days": notice.notice_days,
             "short_notice": notice.short_notice,
             "objection_deadline": notice.objection_deadline})
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return notice
 
 
@@ -105,29 +101,19 @@ def update_change(session: Session, actor, notice: ChangeNotice, details: Notice
                   version: int, ctx: VendorContext) -> ChangeNotice:
     """Correct a recorded change notice."""
     require_follow_up(session, actor)
-    if version != notice.version:
-        raise Conflict("Someone else changed this notice since you opened it. Reload and "
-                       "retry.")
+    check_version(notice, version, "notice")
     values = _check_notice(session, notice.subprocessor, details, ctx.today)
     if any(o.received_on < values["notified_on"] for o in notice.objections):
         raise invalid("notified_on", N_("An objection was received before this date."))
     changes = {k: [getattr(notice, k), v] for k, v in values.items() if getattr(notice, k) != v}
     if not changes:
         return notice
-    try:
+    with unit_of_work(session, "notice"):
         for name, value in values.items():
             setattr(notice, name, value)
         append(session, actor, "subprocessor_change.updated", notice, {
             "subprocessor": notice.subprocessor_id, **changes,
             "short_notice": notice.short_notice})
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else changed this notice at the same time. Reload and "
-                       "retry.") from None
-    except BaseException:
-        session.rollback()
-        raise
     return notice
 
 
@@ -164,15 +150,11 @@ def record_objection(session: Session, actor, notice: ChangeNotice, details: Obj
     require_follow_up(session, actor)
     values = _check_objection(notice, details, ctx.today)
     objection = Objection(**values)
-    try:
+    with unit_of_work(session):
         notice.objections.append(objection)
         session.flush()
         append(session, actor, "subprocessor_objection.recorded", objection, {
             "notice": notice.id, **values, "late": objection.is_late})
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return objection
 
 
@@ -180,25 +162,15 @@ def update_objection(session: Session, actor, objection: Objection, details: Obj
                      version: int, ctx: VendorContext) -> Objection:
     """Record the outcome of an objection, or correct it."""
     require_follow_up(session, actor)
-    if version != objection.version:
-        raise Conflict("Someone else changed this objection since you opened it. Reload and "
-                       "retry.")
+    check_version(objection, version, "objection")
     values = _check_objection(objection.notice, details, ctx.today)
     changes = {k: [getattr(objection, k), v] for k, v in values.items()
                if getattr(objection, k) != v}
     if not changes:
         return objection
-    try:
+    with unit_of_work(session, "objection"):
         for name, value in values.items():
             setattr(objection, name, value)
         append(session, actor, "subprocessor_objection.updated", objection,
                {"notice": objection.notice_id, **changes})
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else changed this objection at the same time. Reload and "
-                       "retry.") from None
-    except BaseException:
-        session.rollback()
-        raise
     return objection

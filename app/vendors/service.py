@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import User
 from ..auth.permissions import Permission, require
-from ..errors import Conflict
 from ..ledger.service import append
 from . import countries, rules
 from .checks import (
@@ -28,6 +26,7 @@ from .checks import (
     N_,
     Upload,
     VendorContext,
+    check_version,
     choice,
     day,
     invalid,
@@ -35,6 +34,7 @@ from .checks import (
     optional_text,
     store_file,
     text,
+    unit_of_work,
 )
 from .models import Approval, Basis, Risk, Status, SubProcessor, Transfer
 
@@ -214,16 +214,12 @@ def create_subprocessor(session: Session, actor, details: SubProcessorDetails,
     require(actor, Permission.MANAGE_SUBPROCESSORS)
     values = _check(details)
     sp = SubProcessor(**values, created_by_id=actor.id if isinstance(actor, User) else None)
-    try:
+    with unit_of_work(session):
         transfers = _sync_transfers(session, actor, sp, values, basis, ctx)
         refresh_due_dates(sp, ctx)
         session.add(sp)
         session.flush()
         append(session, actor, "subprocessor.created", sp, {**values, "transfers": transfers})
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return sp
 
 
@@ -232,13 +228,11 @@ def update_subprocessor(session: Session, actor, sp: SubProcessor,
                         basis: TransferBasis | None, ctx: VendorContext) -> SubProcessor:
     """Change a register entry; new third countries need `basis`, dropped ones lose theirs."""
     require(actor, Permission.MANAGE_SUBPROCESSORS)
-    if version != sp.version:
-        raise Conflict("Someone else changed this sub-processor since you opened it. Reload "
-                       "the page to see their change, then edit again.")
+    check_version(sp, version, "sub-processor")
     values = _check(details)
     changes = {name: [getattr(sp, name), value] for name, value in values.items()
                if getattr(sp, name) != value}
-    try:
+    with unit_of_work(session, "sub-processor"):
         transfers = _sync_transfers(session, actor, sp, values, basis, ctx)
         if transfers:
             changes["transfers"] = transfers
@@ -249,14 +243,6 @@ def update_subprocessor(session: Session, actor, sp: SubProcessor,
             setattr(sp, name, value)
         refresh_due_dates(sp, ctx)
         append(session, actor, "subprocessor.updated", sp, changes)
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else changed this sub-processor at the same time. Reload and "
-                       "retry.") from None
-    except BaseException:
-        session.rollback()
-        raise
     return sp
 
 
@@ -265,9 +251,7 @@ def update_transfer(session: Session, actor, transfer: Transfer, details: Transf
                     tia_date: date | None = None) -> Transfer:
     """Change a transfer's recipient or basis; `tia` stores a transfer impact assessment."""
     require(actor, Permission.MANAGE_SUBPROCESSORS)
-    if version != transfer.version:
-        raise Conflict("Someone else changed this transfer since you opened it. Reload and "
-                       "retry.")
+    check_version(transfer, version, "transfer")
     recipient = text("recipient", details.recipient, N_("Name the recipient."), MAX_NAME)
     basis = check_basis(transfer.country, details.basis, ctx.today)
     if tia is not None:
@@ -289,20 +273,12 @@ def update_transfer(session: Session, actor, transfer: Transfer, details: Transf
         values["tia_evidence_id"] = evidence.id
     if not changes:
         return transfer
-    try:
+    with unit_of_work(session, "transfer"):
         for name, value in values.items():
             setattr(transfer, name, value)
         append(session, actor, "subprocessor_transfer.updated", transfer,
                {"subprocessor": transfer.subprocessor_id, "country": transfer.country,
                 **changes})
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else changed this transfer at the same time. Reload and "
-                       "retry.") from None
-    except BaseException:
-        session.rollback()
-        raise
     return transfer
 
 
@@ -313,7 +289,7 @@ def refresh_all_due_dates(session: Session, actor, ctx: VendorContext) -> int:
 
     require(actor, Permission.MANAGE_SUBPROCESSORS)
     changed = 0
-    try:
+    with unit_of_work(session):
         for sp in session.scalars(select(SubProcessor).options(
                 selectinload(SubProcessor.statements), selectinload(SubProcessor.follow_ups))):
             before = (sp.next_statement_due, sp.next_follow_up_due)
@@ -323,8 +299,4 @@ def refresh_all_due_dates(session: Session, actor, ctx: VendorContext) -> int:
                 append(session, actor, "subprocessor.due_dates_refreshed", sp, {
                     "next_statement_due": [before[0], sp.next_statement_due],
                     "next_follow_up_due": [before[1], sp.next_follow_up_due]})
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return changed

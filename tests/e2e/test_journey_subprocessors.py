@@ -10,17 +10,10 @@ from openpyxl import load_workbook
 
 from app.catalogue.sync import load_catalogues
 from app.extensions import db
-from tests.factories import SYSTEM, TEST_PASSWORD, make_user
+from tests.e2e.test_journey_evidence import sign_in
+from tests.factories import SYSTEM, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def test_register_a_transfer_and_record_a_statement(fresh_app, page, tmp_path):
