@@ -204,3 +204,29 @@ def test_transfer_form_stores_the_tia_as_g3_evidence(client, login_as, make_sp, 
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     db_session.refresh(transfer)
     assert transfer.tia_evidence.controls[0].key == "isae3000-gdpr:G.3"
+
+
+def test_objection_and_follow_up_forms_round_trip(client, login_as, make_sp, ctx, db_session):
+    sp = make_sp(status="proposed", start_date=date(2026, 7, 1))
+    notice = notices.record_change(db_session, SYSTEM, sp, notices.NoticeDetails(
+        kind="add", notified_on=date(2026, 5, 31), effective_on=date(2026, 7, 1)), ctx)
+    login_as("coordinator")
+    page = client.get(f"/subprocessors/changes/{notice.id}/objections/new").get_data(as_text=True)
+    assert "2026-06-30" in page  # the objection deadline, end-of-month clamped
+    bad = client.post(f"/subprocessors/changes/{notice.id}/objections/new", data={
+        "controller": "Ministry A", "received_on": "2026-06-02", "reason": "Data must stay.",
+        "outcome": "rejected"})
+    assert bad.status_code == 422 and "Give the date the outcome was decided." in bad.get_data(
+        as_text=True)
+    assert client.post(f"/subprocessors/changes/{notice.id}/objections/new", data={
+        "controller": "Ministry A", "received_on": "2026-06-02", "reason": "Data must stay.",
+        "outcome": "pending"}).status_code == 302
+    objection = notice.objections[0]
+    edit = client.get(f"/subprocessors/objections/{objection.id}/edit").get_data(as_text=True)
+    assert 'value="Ministry A"' in edit and "Data must stay." in edit
+    assert client.post(f"/subprocessors/{sp.id}/follow-ups/new", data={
+        "kind": "meeting", "performed_on": "2026-06-01", "conclusion": "Agreed the plan.",
+        "performed_by_id": ""}).status_code == 302
+    follow = sp.follow_ups[0]
+    edit = client.get(f"/subprocessors/follow-ups/{follow.id}/edit").get_data(as_text=True)
+    assert "Agreed the plan." in edit and 'value="2026-06-01"' in edit
