@@ -23,3 +23,12 @@ from .catalogue.models import Catalogue, Control, ControlGroup, ControlMapping, 
 from .evidence.models import Evidence, EvidenceRequest, EvidenceVersion  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead  # noqa: F401
 from .reports.models import ExportBundle, OrganisationProfile  # noqa: F401
+from .vendors.models import (  # noqa: F401
+    AuditorStatement,
+    ChangeNotice,
+    FollowUp,
+    Objection,
+    StatementObservation,
+    SubProcessor,
+    Transfer,
+)
