@@ -16,3 +16,4 @@ from .catalogue.models import Catalogue, Control, ControlGroup, ControlMapping, 
 from .evidence.models import Evidence, EvidenceRequest, EvidenceVersion  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead  # noqa: F401
 from .reports.models import ExportBundle, OrganisationProfile  # noqa: F401
+from .incidents.models import CorrectiveAction, Incident, IncidentController, Submission  # noqa: F401

@@ -50,6 +50,9 @@ class Permission(enum.StrEnum):
     VIEW_REPORTS = "view_reports"  # external auditors: only their engagement (service check)
     EXPORT_BUNDLE = "export_bundle"
     MANAGE_PROFILE = "manage_profile"
+    VIEW_INCIDENTS = "view_incidents"  # control owners: what they reported (service check)
+    REPORT_INCIDENT = "report_incident"
+    MANAGE_INCIDENTS = "manage_incidents"
 
 
 ALL_ROLES = frozenset(Role)
@@ -85,6 +88,11 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT_BUNDLE: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                          Role.EXTERNAL_AUDITOR}),
     Permission.MANAGE_PROFILE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    # External auditors read incidents within their engagements' periods (auth/scope.py).
+    Permission.VIEW_INCIDENTS: ALL_ROLES,
+    Permission.REPORT_INCIDENT: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER,
+                                           Role.INTERNAL_AUDITOR}),
+    Permission.MANAGE_INCIDENTS: frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 # Endpoints anyone may reach without signing in.
