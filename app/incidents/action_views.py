@@ -1,5 +1,7 @@
-"""The forms posted from an incident's page: controllers, notifications, Art. 34, the chair,
-the outage report, corrective actions, closing and reopening.
+"""The forms posted from an incident's page.
+
+Controllers, notifications, Art. 34, the chair, the outage report, corrective actions,
+closing and reopening.
 
 Each parses its form, calls one service and redirects; a refused write re-renders the page
 with the error at its field and the input kept (422).

@@ -30,6 +30,8 @@ class MissingOffset(Invalid):
 
 def require_offset(value, info: ValidationInfo):
     """Refuse (400) a timestamp that has no UTC offset; leave the rest to pydantic."""
+    if not isinstance(value, str | datetime):
+        raise ValueError("give an ISO 8601 timestamp with its UTC offset")
     parsed = value
     if isinstance(value, str):
         try:
@@ -43,7 +45,7 @@ def require_offset(value, info: ValidationInfo):
     return value
 
 
-OffsetDateTime = Annotated[datetime, BeforeValidator(require_offset), Field(strict=True)]
+OffsetDateTime = Annotated[datetime, BeforeValidator(require_offset)]
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=20_000)]
 NoticeHours = Annotated[int, Field(ge=1, le=720)]

@@ -33,6 +33,12 @@ def _hour(value: datetime) -> datetime:
     return value.replace(minute=0, second=0, microsecond=0)
 
 
+def _morning(now: datetime, days: int) -> datetime:
+    """09:40 local time `days` before `now`, as UTC."""
+    local = (now - timedelta(days=days)).astimezone(_zone())
+    return local.replace(hour=9, minute=40, second=0, microsecond=0).astimezone(now.tzinfo)
+
+
 def _report(session, user, title, description, detected_at, personal_data=None):
     return service.report_incident(session, user, service.IncidentReport(
         title, description, detected_at, personal_data), tz=_zone())
@@ -73,11 +79,11 @@ def seed_incidents(session: Session, users: dict) -> list[str]:
         return []
     coordinator, owner = users["coordinator"], users["control_owner"]
     now = _hour(utcnow())
-    _laptop(session, coordinator, owner, now - timedelta(days=300))
-    _email(session, coordinator, owner, now - timedelta(days=210))
-    _phishing(session, coordinator, owner, now - timedelta(days=120))
-    _processor(session, coordinator, now - timedelta(days=75))
-    _outage(session, coordinator, owner, now - timedelta(days=33))
+    _laptop(session, coordinator, owner, _morning(now, 300))
+    _email(session, coordinator, owner, _morning(now, 210))
+    _phishing(session, coordinator, owner, _morning(now, 120))
+    _processor(session, coordinator, _morning(now, 75))
+    _outage(session, coordinator, owner, _morning(now, 33))
     _open_breach(session, coordinator, owner, now - timedelta(hours=19))
     return ["Six incidents, one breach clock running"]
 

@@ -18,7 +18,7 @@ from ..db import utcnow
 from ..ledger.service import append
 from . import checks, clocks
 from .checks import N_, conflict, invalid
-from .models import AUTHORITY, Incident, Phase, Submission, SubjectsDecision
+from .models import AUTHORITY, Incident, Phase, SubjectsDecision, Submission
 from .service import commit, require
 
 BILINGUAL_CONTENT = ("nature", "subject_categories", "record_categories", "consequences",
@@ -27,8 +27,10 @@ BILINGUAL_CONTENT = ("nature", "subject_categories", "record_categories", "conse
 
 @dataclass(frozen=True)
 class NotificationContent:
-    """Art. 33(3): (a) nature, categories and numbers, (b) contact, (c) consequences, (d)
-    measures. Texts in English and Danish (either may be empty; the print falls back)."""
+    """Art. 33(3): (a) nature, categories and numbers, (b) contact, (c) consequences, (d) measures.
+
+    Texts in English and Danish (either may be empty; the print falls back).
+    """
 
     nature_en: str | None = None
     nature_da: str | None = None

@@ -145,10 +145,10 @@ def _checked(session: Session, actor, details: IncidentDetails, now: datetime) -
         "title": checks.title(details.title),
         "description": checks.text(details.description, "description",
                                    N_("Describe what happened.")),
+        "became_aware_at": checks.instant(details.became_aware_at, "became_aware_at", now),
         "detected_at": checks.instant(details.detected_at, "detected_at", now,
                                       required=N_("Say when it was noticed.")),
         "occurred_at": checks.instant(details.occurred_at, "occurred_at", now),
-        "became_aware_at": checks.instant(details.became_aware_at, "became_aware_at", now),
         "personal_data": details.personal_data,
         "personal_data_breach": details.personal_data_breach,
         "breach_reason": checks.text(details.breach_reason, "breach_reason"),
@@ -220,7 +220,8 @@ def register_incident(session: Session, actor, details: IncidentDetails,
                 hours, f"controllers.{index}.notice_hours")))
     controls = values.pop("controls")
     incident = Incident(**values, controls=controls, controllers=listed,
-                        status=Status.INVESTIGATING.value, reported_by_id=getattr(actor, "id", None))
+                        status=Status.INVESTIGATING.value,
+                        reported_by_id=getattr(actor, "id", None))
     incident.detected_on = clocks.in_zone(incident.detected_at, tz).date()
     if incident.personal_data_breach is not None:
         incident.breach_decided_by_id = _decider(session, actor, details.breach_decided_by_id)

@@ -1,5 +1,6 @@
-"""Incident pages: the register, the short report, an incident with its clocks, the edit form,
-the notification content, the printable notification, and the live clock fragments.
+"""Incident pages: the register, the report form, an incident, its edit form, the notification.
+
+Also the printable notification and the live clock fragments.
 
 The forms posted from an incident's page are in `action_views.py` (same blueprint).
 """
@@ -21,21 +22,21 @@ from ..extensions import db
 from ..forms import put_error
 from . import display, notifications, queries, service
 from .forms import (
-    ActionForm,
     CATEGORY_LABELS,
+    PHASE_LABELS,
+    ROLE_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    SUBJECTS_LABELS,
+    ActionForm,
     ChairForm,
     CloseForm,
     ContentForm,
     ControllerForm,
     IncidentForm,
     OutageReportForm,
-    PHASE_LABELS,
-    ROLE_LABELS,
     ReopenForm,
     ReportForm,
-    SEVERITY_LABELS,
-    STATUS_LABELS,
-    SUBJECTS_LABELS,
     SubjectsForm,
     SubmissionForm,
 )
