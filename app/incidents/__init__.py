@@ -6,21 +6,24 @@ running breach clock for a reminder engine.
 
 
 def register() -> None:
-    """Hook incidents into the shared registries (idempotent): navigation, dashboard, demo.
+    """Hook incidents into the shared registries (idempotent).
 
-    Importing the page-action and API modules adds their routes to the blueprints.
+    Navigation, dashboard, control page and demo. Importing the page-action and API modules
+    adds their routes to the blueprints.
     """
     from flask_babel import lazy_gettext as _l
 
     from ..auth.permissions import Permission
+    from ..catalogue.views import CONTROL_SECTIONS
     from ..dashboard.service import CONTRIBUTORS
     from ..demo import DEMO_STEPS
     from ..templating import NAVIGATION, NavItem
     from . import action_views, api  # noqa: F401  (their routes join the blueprints)
     from .demo import seed_incidents
-    from .views import dashboard_section
+    from .views import control_section, dashboard_section
 
-    for registry, hook in ((CONTRIBUTORS, dashboard_section), (DEMO_STEPS, seed_incidents)):
+    for registry, hook in ((CONTRIBUTORS, dashboard_section), (DEMO_STEPS, seed_incidents),
+                           (CONTROL_SECTIONS, control_section)):
         if hook not in registry:
             registry.append(hook)
     if not any(item.endpoint == "incidents.list_incidents" for item in NAVIGATION):

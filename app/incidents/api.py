@@ -36,9 +36,10 @@ def require_offset(value, info: ValidationInfo):
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return value  # not a timestamp at all: pydantic answers 422
-    if isinstance(parsed, datetime) and parsed.utcoffset() is None:
+        except ValueError:  # not an ISO 8601 timestamp at all: 422
+            raise ValueError("give an ISO 8601 timestamp with its UTC offset, e.g. "
+                             "2026-03-29T09:30:00+02:00") from None
+    if parsed.utcoffset() is None:
         raise MissingOffset(info.field_name, f"'{value}' has no UTC offset. Give the time with "
                                              "its offset, e.g. 2026-03-29T09:30:00+02:00 or "
                                              "2026-03-29T07:30:00Z.")

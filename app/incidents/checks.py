@@ -53,10 +53,17 @@ def conflict(template: str, **params) -> DomainError:
     return error(Conflict, template, **params)
 
 
+def _printable(value: str | None, name: str) -> str:
+    """The text, refused when it holds a NUL character (no database column can store one)."""
+    if value and "\x00" in value:
+        raise invalid(name, N_("Remove the control characters from this text."))
+    return value or ""
+
+
 def text(value: str | None, name: str, required: str | None = None,
          limit: int = MAX_TEXT) -> str | None:
     """Stripped text or None; `required` is the message when it must be given."""
-    cleaned = (value or "").strip()
+    cleaned = _printable(value, name).strip()
     if not cleaned:
         if required:
             raise invalid(name, required)
@@ -68,7 +75,7 @@ def text(value: str | None, name: str, required: str | None = None,
 
 def title(value: str | None) -> str:
     """A one-line title."""
-    cleaned = " ".join((value or "").split())
+    cleaned = " ".join(_printable(value, "title").split())
     if not cleaned:
         raise invalid("title", N_("Say in a few words what happened."))
     if len(cleaned) > MAX_TITLE:
@@ -85,6 +92,8 @@ def instant(value: datetime | None, name: str, now: datetime, *,
         return None
     try:
         value = clocks.require_aware(value, name)
+    except OverflowError:
+        raise invalid(name, N_("Give a time between 1990 and 2100.")) from None
     except ValueError:
         raise invalid(name, N_("Give the time with its UTC offset, e.g. "
                                "2026-03-29T09:30:00+02:00.")) from None

@@ -49,8 +49,9 @@ def _qualify(session, user, incident, keys=(), **values) -> Incident:
     details = service.IncidentDetails(
         title=incident.title, description=incident.description,
         detected_at=incident.detected_at, controls=[k for k in keys if k in known], **values)
+    decided = (values.get("became_aware_at") or incident.detected_at) + timedelta(minutes=30)
     return service.update_incident(session, user, incident, details, incident.version,
-                                   tz=_zone())
+                                   tz=_zone(), now=max(decided, incident.detected_at))
 
 
 def _chair(session, user, incident, when: datetime) -> None:

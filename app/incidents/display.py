@@ -6,7 +6,7 @@ Used by the views and the dashboard tile; no queries, no writes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -39,8 +39,16 @@ def local_input(value: datetime | None) -> datetime | None:
 
 
 def from_input(value: datetime | None) -> datetime | None:
-    """A `datetime-local` value (wall time in the configured zone) as an aware UTC instant."""
-    return clocks.parse_local(value, zone()) if value else None
+    """A `datetime-local` value (wall time in the configured zone) as an aware UTC instant.
+
+    A year far outside any sensible range is passed on as UTC, for the service to refuse by
+    its bounds (converting it could overflow).
+    """
+    if value is None:
+        return None
+    if not 1900 <= value.year <= 2200:
+        return value.replace(tzinfo=UTC)
+    return clocks.parse_local(value, zone())
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class ClockView:
     css: str
     text: str
     done_at: datetime | None
+    elapsed: int | None = None  # whole hours since the clock started, while it runs
 
 
 def _span(past: bool, hours: int, minutes: int) -> str:
@@ -72,9 +81,10 @@ def clock_view(clock: clocks.Clock, recipient: str, now: datetime) -> ClockView:
                 if state == ClockState.LATE else _("notified in time"))
     else:
         text = _span(*clocks.split(clock.remaining(now)))
+    elapsed = None if clock.done_at else int(clocks.elapsed_hours(clock.started_at, now))
     return ClockView(recipient=recipient, hours=clock.hours, due=clock.due,
                      due_text=zoned(clock.due), state=state.value, css=STATE_CLASS[state],
-                     text=text, done_at=clock.done_at)
+                     text=text, done_at=clock.done_at, elapsed=elapsed)
 
 
 def incident_clocks(incident, now: datetime) -> list[ClockView]:

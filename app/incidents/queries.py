@@ -67,8 +67,8 @@ class IncidentFilter:
 
 
 def _filtered(query, filters: IncidentFilter):
-    if filters.q:
-        pattern = f"%{filters.q.lower()[:200]}%"
+    if filters.q and filters.q.replace("\x00", "").strip():
+        pattern = f"%{filters.q.replace(chr(0), '').strip().lower()[:200]}%"
         query = query.where(or_(func.lower(Incident.title).like(pattern),
                                 func.lower(Incident.description).like(pattern)))
     if filters.status == "open":
@@ -133,6 +133,28 @@ def get_incident(session: Session, actor, incident_id: int) -> Incident:
             actor, incident, scope.engagement_periods(session, actor)):
         raise not_found()
     return incident
+
+
+def control_incidents(session: Session, actor, control, limit: int = 10) -> list[Incident]:
+    """The newest incidents linked to a control that the actor may see (two queries)."""
+    if not can(actor, Permission.VIEW_INCIDENTS):
+        return []
+    from .models import incident_control
+
+    query = _visible(select(Incident), actor, scope.engagement_periods(session, actor)).where(
+        Incident.id.in_(select(incident_control.c.incident_id).where(
+            incident_control.c.control_id == control.id)))
+    return list(session.scalars(query.order_by(Incident.detected_at.desc(), Incident.id.desc())
+                                .limit(limit)))
+
+
+def incident_history(session: Session, incident: Incident, tz, limit: int = 100) -> list:
+    """(instant, actor, action) of the incident's ledger entries, oldest first (two queries)."""
+    from ..ledger.service import LedgerFilter, list_entries
+
+    entries, _total = list_entries(session, LedgerFilter(
+        entity_type="incident", entity_id=str(incident.id)), tz, per_page=limit)
+    return [(e.at, e.actor, e.action.removeprefix("incident.")) for e in reversed(entries)]
 
 
 def people(session: Session) -> list[User]:

@@ -177,6 +177,7 @@ def detail(incident, status: int = 200, **bound):
         missing=service.missing_for_close(incident) if not incident.is_closed else [],
         firsts={key: s.id for key, s in notifications.first_submissions(incident).items()},
         report=_management_report(incident),
+        history=queries.incident_history(db.session, incident, display.zone()),
         action_forms=_edit_action_forms(incident, manage, edited), **forms), status
 
 
@@ -324,6 +325,17 @@ def dashboard_context(session, actor) -> dict:
     return {"template": "incidents/_dashboard.html", "summary": summary, "running": running,
             "manage": can(actor, Permission.MANAGE_INCIDENTS),
             "report": can(actor, Permission.REPORT_INCIDENT)}
+
+
+def control_section(session, actor, control) -> dict | None:
+    """The control page's incidents: the newest linked to the control."""
+    if not can(actor, Permission.VIEW_INCIDENTS):
+        return None
+    incidents = queries.control_incidents(session, actor, control)
+    if not incidents:
+        return None
+    return {"template": "incidents/_control_section.html", "incidents": incidents,
+            "labels": LABELS}
 
 
 def dashboard_section(session, actor, overview) -> None:

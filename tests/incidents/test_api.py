@@ -74,3 +74,19 @@ def test_permissions_and_the_document(client, db_session):
     schema = document["components"]["schemas"]["IncidentIn"]
     assert set(schema["required"]) == {"title", "became_aware_at", "personal_data_breach",
                                        "role"}
+
+
+def test_odd_input_is_a_422_never_a_500(client, db_session):
+    headers = bearer(db_session)
+    base = {"title": "x", "became_aware_at": "2026-03-28T20:00:00+01:00",
+            "personal_data_breach": True, "role": "controller"}
+    for change, field in (({"became_aware_at": "0001-01-01T00:00:00+01:00"}, "became_aware_at"),
+                          ({"became_aware_at": "1700000000"}, "became_aware_at"),
+                          ({"became_aware_at": 1700000000}, "became_aware_at"),
+                          ({"title": "a\x00b"}, "title"),
+                          ({"controllers": [{"name": "A"}]}, "controllers"),
+                          ({"detected_at": "2026-03-29T20:00:00+01:00"}, "became_aware_at")):
+        answer = client.post("/api/v1/incidents", headers=headers, json={**base, **change})
+        assert answer.status_code == 422, (change, answer.json)
+        assert answer.json["field"] == field, (change, answer.json)
+    assert client.get("/api/v1/incidents?q=%00", headers=headers).status_code == 200

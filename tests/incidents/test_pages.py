@@ -156,3 +156,16 @@ def test_control_owner_sees_only_what_they_reported(client, db_session, login_as
     assert client.get(f"/incidents/{other.id}").status_code == 404
     assert client.get(f"/incidents/{mine.id}").status_code == 200
     assert client.get(f"/incidents/{mine.id}/edit").status_code == 403
+
+
+def test_control_page_lists_linked_incidents(client, db_session, login_as, loaded_catalogue):
+    coordinator = login_as("coordinator")
+    incident = make_breach(db_session, coordinator, title="Phishing")
+    service.update_incident(db_session, coordinator, incident, service.IncidentDetails(
+        title="Phishing", description="x", detected_at=incident.detected_at,
+        became_aware_at=AWARE, personal_data=True, personal_data_breach=True,
+        controls=["iso27001-2022:A.6.3"]), incident.version, tz=CPH)
+    page = client.get("/controls/iso27001-2022:A.6.3").get_data(as_text=True)
+    assert 'data-testid="incidents-section"' in page and "Phishing" in page
+    assert 'data-testid="incidents-section"' not in client.get(
+        "/controls/iso27001-2022:A.6.4").get_data(as_text=True)
