@@ -272,8 +272,10 @@ def update_incident(session: Session, actor, incident: Incident, details: Incide
         raise invalid("role", N_("Notifications have been recorded, so our role can no longer "
                                  "change."))
     decided = values["personal_data_breach"] != incident.personal_data_breach
-    decider = _decider(session, actor, details.breach_decided_by_id) if (
-        decided or details.breach_decided_by_id) else incident.breach_decided_by_id
+    chosen = details.breach_decided_by_id
+    decider = _decider(session, actor, chosen) if (
+        decided or (chosen and chosen != incident.breach_decided_by_id)) \
+        else incident.breach_decided_by_id
     controls = values.pop("controls")
     changes = {name: [getattr(incident, name), value] for name, value in values.items()
                if getattr(incident, name) != value}

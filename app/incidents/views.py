@@ -164,11 +164,12 @@ def detail(incident, status: int = 200, **bound):
         forms["reopen_form"] = ReopenForm(formdata=None, version=incident.version)
     edited = bound.pop("edited_action", None)
     forms.update(bound)
-    for name in ("chair_form",):
-        if name in forms:
-            forms[name].informed_by_id.choices = people_choices(_("Me"))
+    choices = _choices() if manage or edited else None
+    if "chair_form" in forms:
+        forms["chair_form"].informed_by_id.choices = [
+            SelectChoice("", _("Me")), *choices["people"][1:]]
     if "action_form" in forms:
-        _action_choices(forms["action_form"])
+        _action_choices(forms["action_form"], choices)
     if "submission_form" in forms:
         forms["submission_form"].recipient.choices = recipient_choices(incident)
     return render_template(
@@ -178,23 +179,30 @@ def detail(incident, status: int = 200, **bound):
         firsts={key: s.id for key, s in notifications.first_submissions(incident).items()},
         report=_management_report(incident),
         history=queries.incident_history(db.session, incident, display.zone()),
-        action_forms=_edit_action_forms(incident, manage, edited), **forms), status
+        action_forms=_edit_action_forms(incident, manage, choices, edited), **forms), status
 
 
-def _action_choices(form) -> None:
-    form.owner_id.choices = people_choices(_("Nobody yet"))
-    form.deviation_id.choices = [SelectChoice("", _("None"))] + [
-        SelectChoice(d.id, f"#{d.id} {d.title}") for d in queries.finding_choices(db.session)]
+def _choices() -> dict:
+    """The people and findings the page's selects offer, read once (two queries)."""
+    return {"people": people_choices(_("Nobody yet")),
+            "findings": [SelectChoice("", _("None"))] + [
+                SelectChoice(d.id, f"#{d.id} {d.title}")
+                for d in queries.finding_choices(db.session)]}
 
 
-def _edit_action_forms(incident, manage: bool, edited=None) -> dict:
+def _action_choices(form, choices: dict) -> None:
+    form.owner_id.choices = choices["people"]
+    form.deviation_id.choices = choices["findings"]
+
+
+def _edit_action_forms(incident, manage: bool, choices: dict | None, edited=None) -> dict:
     if not manage or not incident.actions:
         return {}
     result = {}
     for action in incident.actions:
         form = edited[1] if edited and edited[0] == action.id else ActionForm(
             formdata=None, obj=action, version=incident.version, prefix=f"a{action.id}")
-        _action_choices(form)
+        _action_choices(form, choices)
         result[action.id] = form
     return result
 

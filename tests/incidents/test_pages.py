@@ -169,3 +169,32 @@ def test_control_page_lists_linked_incidents(client, db_session, login_as, loade
     assert 'data-testid="incidents-section"' in page and "Phishing" in page
     assert 'data-testid="incidents-section"' not in client.get(
         "/controls/iso27001-2022:A.6.4").get_data(as_text=True)
+
+
+def test_an_incident_page_costs_the_same_for_ten_times_the_follow_up(client, db_session,
+                                                                      login_as, count_queries):
+    from datetime import date
+
+    from app.incidents import followup
+
+    from .conftest import submit
+
+    coordinator = login_as("coordinator")
+    incident = make_breach(db_session, coordinator, role="processor",
+                           controllers=[("A", 24)])
+
+    def grow(n):
+        for i in range(n):
+            followup.add_action(db_session, coordinator, incident, followup.ActionDetails(
+                f"Action {i}", owner_id=coordinator.id), incident.version,
+                today=date(2026, 4, 1))
+            service.add_controller(db_session, coordinator, incident, f"C{n}-{i}", 24,
+                                   incident.version)
+            submit(db_session, coordinator, incident, str(incident.controllers[-1].id),
+                   AWARE + timedelta(hours=2))
+
+    grow(1)
+    url = f"/incidents/{incident.id}"
+    small = page_queries(client, count_queries, url)
+    grow(9)
+    assert page_queries(client, count_queries, url) == small
