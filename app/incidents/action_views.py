@@ -17,7 +17,7 @@ from ..auth.permissions import Permission, requires
 from ..errors import DomainError
 from ..evidence import service as evidence_service
 from ..extensions import db
-from . import display, followup, notifications, queries, service
+from . import display, followup, notifications, queries
 from .forms import (
     ActionForm,
     ChairForm,
@@ -56,7 +56,7 @@ def add_controller(incident_id: int):
     incident, form = _incident(incident_id), ControllerForm()
     if form.validate_on_submit():
         try:
-            service.add_controller(db.session, current_actor(), incident, form.name.data,
+            notifications.add_controller(db.session, current_actor(), incident, form.name.data,
                                    form.notice_hours.data, _version(form))
         except DomainError as error:
             return _refused(incident, "controller_form", form, error)
@@ -70,7 +70,7 @@ def remove_controller(incident_id: int, controller_id: int):
     """Take a controller off the list."""
     incident, form = _incident(incident_id), RemoveControllerForm()
     try:
-        service.remove_controller(db.session, current_actor(), incident, controller_id,
+        notifications.remove_controller(db.session, current_actor(), incident, controller_id,
                                   _version(form))
     except DomainError as error:
         return _refused(incident, "controller_form", ControllerForm(formdata=None,
@@ -122,7 +122,7 @@ def record_chair(incident_id: int):
     incident, form = _incident(incident_id), ChairForm()
     if form.validate_on_submit():
         try:
-            service.record_chair_informed(db.session, current_actor(), incident,
+            followup.record_chair_informed(db.session, current_actor(), incident,
                                           form.informed_on.data, form.informed_by_id.data,
                                           _version(form), today=local_today())
         except DomainError as error:
@@ -198,7 +198,7 @@ def close_incident(incident_id: int):
     """Close the incident once its record is complete."""
     incident, form = _incident(incident_id), CloseForm()
     try:
-        service.close_incident(db.session, current_actor(), incident, _version(form),
+        followup.close_incident(db.session, current_actor(), incident, _version(form),
                                today=local_today())
     except DomainError as error:
         return _refused(incident, "close_form", form, error)
@@ -211,7 +211,7 @@ def reopen_incident(incident_id: int):
     """Reopen a closed incident, saying why."""
     incident, form = _incident(incident_id), ReopenForm()
     try:
-        service.reopen_incident(db.session, current_actor(), incident, form.reason.data,
+        followup.reopen_incident(db.session, current_actor(), incident, form.reason.data,
                                 _version(form))
     except DomainError as error:
         return _refused(incident, "reopen_form", form, error)

@@ -55,12 +55,12 @@ def _qualify(session, user, incident, keys=(), **values) -> Incident:
 
 
 def _chair(session, user, incident, when: datetime) -> None:
-    service.record_chair_informed(session, user, incident, when.astimezone(_zone()).date(),
+    followup.record_chair_informed(session, user, incident, when.astimezone(_zone()).date(),
                                   user.id, incident.version, today=utcnow().date())
 
 
 def _close(session, user, incident, when: datetime) -> None:
-    service.close_incident(session, user, incident, incident.version,
+    followup.close_incident(session, user, incident, incident.version,
                            today=when.astimezone(_zone()).date())
 
 
@@ -211,7 +211,7 @@ def _processor(session, coordinator, start) -> None:
                       "for customers", root_cause="A permission inherited from a parent folder.")
     aware = incident.became_aware_at
     for name, hours in (("Region Nordjylland", 24), ("Aalborg Kommune", 36)):
-        service.add_controller(session, coordinator, incident, name, hours, incident.version)
+        notifications.add_controller(session, coordinator, incident, name, hours, incident.version)
     _content(session, coordinator, incident,
              nature_en="Unauthorised internal access possible to register extracts.",
              nature_da="Uautoriseret intern adgang var mulig til registerudtræk.",

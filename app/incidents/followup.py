@@ -1,8 +1,9 @@
-"""After the incident: corrective actions (linked to findings) and the outage report.
+"""After the incident: the chair, corrective actions, the outage report, closing, reopening.
 
-Policy §14: for a major outage IT reports to top management on consequences, causes and
-solutions. The report is kept as evidence through the evidence service (the one file store):
-a file when one is uploaded, otherwise a note holding the three parts.
+Policy §14: the chair of the security committee is told of every incident, and for a major
+outage IT reports to top management on consequences, causes and solutions. The report is
+kept as evidence through the evidence service (the one file store): a file when one is
+uploaded, otherwise a note holding the three parts.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..evidence import service as evidence_service
 from ..ledger.service import append
 from . import checks
 from .checks import N_, conflict, invalid
-from .models import CorrectiveAction, Incident
+from .models import CorrectiveAction, Incident, Status, SubjectsDecision
 from .service import commit, require
 
 DEFAULT_REPORT_CONTROL = "iso27001-2022:A.5.26"  # response to information security incidents
@@ -161,6 +162,102 @@ def attach_management_report(session: Session, actor, incident: Incident, report
         incident.management_report_id = evidence.id
         append(session, actor, "incident.management_report", incident, {
             "evidence": [previous, evidence.id], "reported_on": reported_on})
+    except BaseException:
+        session.rollback()
+        raise
+    commit(session)
+    return incident
+
+
+# --- the chair, closing and reopening ------------------------------------------------------
+
+def record_chair_informed(session: Session, actor, incident: Incident, informed_on: date | None,
+                          informed_by_id: int | None, version: int | None, *,
+                          today: date) -> Incident:
+    """Record the date the chair of the security committee was told, and who told them."""
+    require(actor, Permission.MANAGE_INCIDENTS, N_("You may not edit incidents."))
+    checks.version(incident.version, version)
+    informed_on = checks.day(informed_on, "informed_on", today,
+                             required=N_("Give the date the chair was informed."),
+                             not_before=incident.detected_on)
+    informer = session.get(User, informed_by_id) if informed_by_id else None
+    if informed_by_id and (informer is None or not informer.active):
+        raise invalid("informed_by_id", N_("Choose an active user of the organisation."))
+    informer_id = informer.id if informer else getattr(actor, "id", None)
+    changes = {}
+    if incident.chair_informed_on != informed_on:
+        changes["chair_informed_on"] = [incident.chair_informed_on, informed_on]
+    if incident.chair_informed_by_id != informer_id:
+        changes["chair_informed_by_id"] = [incident.chair_informed_by_id, informer_id]
+    if not changes:
+        return incident
+    incident.chair_informed_on, incident.chair_informed_by_id = informed_on, informer_id
+    try:
+        append(session, actor, "incident.chair_informed", incident, changes)
+    except BaseException:
+        session.rollback()
+        raise
+    commit(session)
+    return incident
+
+
+def missing_for_close(incident: Incident) -> list[str]:
+    """What the record still lacks before the incident can be closed (English templates)."""
+    missing = []
+    if incident.personal_data_breach is None:
+        missing.append(N_("the decision whether it is a personal-data breach"))
+    elif not incident.breach_reason:
+        missing.append(N_("the reason for the breach decision"))
+    if incident.chair_informed_on is None:
+        missing.append(N_("the date the chair of the security committee was informed"))
+    if not incident.root_cause:
+        missing.append(N_("the root cause"))
+    if incident.major_outage and incident.management_report_id is None:
+        missing.append(N_("the report to top management on the outage"))
+    if any(clock.is_running for _controller, clock in incident.clocks()):
+        missing.append(N_("the notification of the breach"))
+    if incident.is_breach and incident.subjects_decision == SubjectsDecision.PENDING:
+        missing.append(N_("the decision whether to inform the data subjects"))
+    if incident.subjects_decision == SubjectsDecision.INFORM and not (
+            incident.subjects_informed_at):
+        missing.append(N_("when the data subjects were informed"))
+    return missing
+
+
+def close_incident(session: Session, actor, incident: Incident, version: int | None, *,
+                   today: date) -> Incident:
+    """Close a complete record; what is missing is named if it is not."""
+    require(actor, Permission.MANAGE_INCIDENTS, N_("You may not close incidents."))
+    checks.version(incident.version, version)
+    checks.open_for_changes(incident)
+    missing = missing_for_close(incident)
+    if missing:
+        error = conflict(N_("The incident cannot be closed yet. Missing: %(missing)s."),
+                         missing="; ".join(missing))
+        error.missing = missing
+        raise error
+    incident.status, incident.closed_on = Status.CLOSED.value, today
+    try:
+        append(session, actor, "incident.closed", incident, {"closed_on": today})
+    except BaseException:
+        session.rollback()
+        raise
+    commit(session)
+    return incident
+
+
+def reopen_incident(session: Session, actor, incident: Incident, reason: str | None,
+                    version: int | None) -> Incident:
+    """Reopen a closed incident, saying why."""
+    require(actor, Permission.MANAGE_INCIDENTS, N_("You may not reopen incidents."))
+    checks.version(incident.version, version)
+    if not incident.is_closed:
+        raise conflict(N_("This incident is not closed."))
+    reason = checks.text(reason, "reason", N_("Say why the incident is reopened."))
+    try:
+        append(session, actor, "incident.reopened", incident, {
+            "closed_on": incident.closed_on, "reason": reason})
+        incident.status, incident.closed_on = Status.INVESTIGATING.value, None
     except BaseException:
         session.rollback()
         raise

@@ -1,4 +1,6 @@
-"""Notifying a breach: the Art. 33(3) content, the dated submissions (33(4)), and Art. 34.
+"""Notifying a breach: whom (the controllers, as processor), what (Art. 33(3)), when (33(4)).
+
+Also the Art. 34 decision about the data subjects.
 
 As controller we notify the supervisory authority within 72 hours of becoming aware; as
 processor each controller within the hours agreed with it. The first submission to a recipient
@@ -18,7 +20,15 @@ from ..db import utcnow
 from ..ledger.service import append
 from . import checks, clocks
 from .checks import N_, conflict, invalid
-from .models import AUTHORITY, Incident, Phase, SubjectsDecision, Submission
+from .models import (
+    AUTHORITY,
+    Incident,
+    IncidentController,
+    Phase,
+    SubjectsDecision,
+    Submission,
+)
+from .models import Role as IncidentRole
 from .service import commit, require
 
 BILINGUAL_CONTENT = ("nature", "subject_categories", "record_categories", "consequences",
@@ -224,3 +234,53 @@ def decide_subjects(session: Session, actor, incident: Incident, decision: str |
         raise
     commit(session)
     return incident
+
+
+# --- controllers (we are processor) --------------------------------------------------------
+
+def add_controller(session: Session, actor, incident: Incident, name: str | None,
+                   notice_hours: int | None, version: int | None) -> IncidentController:
+    """List a controller we must notify, with the notice hours agreed with it (default 24)."""
+    require(actor, Permission.MANAGE_INCIDENTS, N_("You may not edit incidents."))
+    checks.version(incident.version, version)
+    checks.open_for_changes(incident)
+    if incident.role != IncidentRole.PROCESSOR:
+        raise conflict(N_("Controllers are listed only where we are the processor."))
+    name = checks.text(name, "name", N_("Name the controller."), limit=checks.MAX_SHORT)
+    if any(c.name.casefold() == name.casefold() for c in incident.controllers):
+        raise invalid("name", N_("This controller is already listed."))
+    controller = IncidentController(name=name, notice_hours=checks.notice_hours(
+        notice_hours, "notice_hours"))
+    try:
+        incident.controllers.append(controller)
+        incident.updated_at = utcnow()
+        session.flush()
+        append(session, actor, "incident.controller_added", incident, {
+            "controller": controller.name, "notice_hours": controller.notice_hours})
+    except BaseException:
+        session.rollback()
+        raise
+    commit(session)
+    return controller
+
+
+def remove_controller(session: Session, actor, incident: Incident, controller_id: int,
+                      version: int | None) -> None:
+    """Take a controller off the list; not once a notification to it is recorded."""
+    require(actor, Permission.MANAGE_INCIDENTS, N_("You may not edit incidents."))
+    checks.version(incident.version, version)
+    checks.open_for_changes(incident)
+    controller = next((c for c in incident.controllers if c.id == controller_id), None)
+    if controller is None:
+        raise invalid(None, N_("This controller is not listed on the incident."))
+    if any(s.controller_id == controller.id for s in incident.submissions):
+        raise conflict(N_("A notification to this controller is recorded; it stays listed."))
+    try:
+        incident.controllers.remove(controller)
+        incident.updated_at = utcnow()
+        append(session, actor, "incident.controller_removed", incident, {
+            "controller": controller.name})
+    except BaseException:
+        session.rollback()
+        raise
+    commit(session)

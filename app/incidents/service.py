@@ -1,10 +1,10 @@
-"""The incident register's writers: report, qualify and edit, controllers, chair, close, reopen.
+"""The incident register's writers: report, register, qualify and edit.
 
 Anyone who may report records what happened and when it was noticed; the coordinator
 qualifies it (decides whether it is a personal-data breach, who decided and why, when we
-became aware, our role), informs the chair of the security committee (policy §14), and closes
-it once the record is complete. Notifications live in `notifications.py`, corrective actions
-and the management report in `followup.py`.
+became aware, our role). The controllers to tell and the notifications live in
+`notifications.py`; informing the chair, corrective actions, the outage report, closing and
+reopening in `followup.py`.
 
 Every public writer is one unit of work: permission → validation → write → ledger → commit.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from ..db import utcnow
 from ..ledger.service import append
 from . import checks, clocks
 from .checks import N_, conflict, forbidden, invalid
-from .models import Category, Incident, IncidentController, Severity, Status, SubjectsDecision
+from .models import Category, Incident, IncidentController, Severity, Status
 from .models import Role as IncidentRole
 
 DECIDER_ROLES = (Role.ADMIN.value, Role.COORDINATOR.value, Role.INTERNAL_AUDITOR.value,
@@ -307,152 +307,6 @@ def update_incident(session: Session, actor, incident: Incident, details: Incide
     try:
         append(session, actor, "incident.qualified" if qualified else "incident.updated",
                incident, changes)
-    except BaseException:
-        session.rollback()
-        raise
-    commit(session)
-    return incident
-
-
-# --- controllers (we are processor) --------------------------------------------------------
-
-def add_controller(session: Session, actor, incident: Incident, name: str | None,
-                   notice_hours: int | None, version: int | None) -> IncidentController:
-    """List a controller we must notify, with the notice hours agreed with it (default 24)."""
-    require(actor, Permission.MANAGE_INCIDENTS, N_("You may not edit incidents."))
-    checks.version(incident.version, version)
-    checks.open_for_changes(incident)
-    if incident.role != IncidentRole.PROCESSOR:
-        raise conflict(N_("Controllers are listed only where we are the processor."))
-    name = checks.text(name, "name", N_("Name the controller."), limit=checks.MAX_SHORT)
-    if any(c.name.casefold() == name.casefold() for c in incident.controllers):
-        raise invalid("name", N_("This controller is already listed."))
-    controller = IncidentController(name=name, notice_hours=checks.notice_hours(
-        notice_hours, "notice_hours"))
-    try:
-        incident.controllers.append(controller)
-        incident.updated_at = utcnow()
-        session.flush()
-        append(session, actor, "incident.controller_added", incident, {
-            "controller": controller.name, "notice_hours": controller.notice_hours})
-    except BaseException:
-        session.rollback()
-        raise
-    commit(session)
-    return controller
-
-
-def remove_controller(session: Session, actor, incident: Incident, controller_id: int,
-                      version: int | None) -> None:
-    """Take a controller off the list; not once a notification to it is recorded."""
-    require(actor, Permission.MANAGE_INCIDENTS, N_("You may not edit incidents."))
-    checks.version(incident.version, version)
-    checks.open_for_changes(incident)
-    controller = next((c for c in incident.controllers if c.id == controller_id), None)
-    if controller is None:
-        raise invalid(None, N_("This controller is not listed on the incident."))
-    if any(s.controller_id == controller.id for s in incident.submissions):
-        raise conflict(N_("A notification to this controller is recorded; it stays listed."))
-    try:
-        incident.controllers.remove(controller)
-        incident.updated_at = utcnow()
-        append(session, actor, "incident.controller_removed", incident, {
-            "controller": controller.name})
-    except BaseException:
-        session.rollback()
-        raise
-    commit(session)
-
-
-# --- the chair, closing and reopening ------------------------------------------------------
-
-def record_chair_informed(session: Session, actor, incident: Incident, informed_on: date | None,
-                          informed_by_id: int | None, version: int | None, *,
-                          today: date) -> Incident:
-    """Record the date the chair of the security committee was told, and who told them."""
-    require(actor, Permission.MANAGE_INCIDENTS, N_("You may not edit incidents."))
-    checks.version(incident.version, version)
-    informed_on = checks.day(informed_on, "informed_on", today,
-                             required=N_("Give the date the chair was informed."),
-                             not_before=incident.detected_on)
-    informer = session.get(User, informed_by_id) if informed_by_id else None
-    if informed_by_id and (informer is None or not informer.active):
-        raise invalid("informed_by_id", N_("Choose an active user of the organisation."))
-    informer_id = informer.id if informer else getattr(actor, "id", None)
-    changes = {}
-    if incident.chair_informed_on != informed_on:
-        changes["chair_informed_on"] = [incident.chair_informed_on, informed_on]
-    if incident.chair_informed_by_id != informer_id:
-        changes["chair_informed_by_id"] = [incident.chair_informed_by_id, informer_id]
-    if not changes:
-        return incident
-    incident.chair_informed_on, incident.chair_informed_by_id = informed_on, informer_id
-    try:
-        append(session, actor, "incident.chair_informed", incident, changes)
-    except BaseException:
-        session.rollback()
-        raise
-    commit(session)
-    return incident
-
-
-def missing_for_close(incident: Incident) -> list[str]:
-    """What the record still lacks before the incident can be closed (English templates)."""
-    missing = []
-    if incident.personal_data_breach is None:
-        missing.append(N_("the decision whether it is a personal-data breach"))
-    elif not incident.breach_reason:
-        missing.append(N_("the reason for the breach decision"))
-    if incident.chair_informed_on is None:
-        missing.append(N_("the date the chair of the security committee was informed"))
-    if not incident.root_cause:
-        missing.append(N_("the root cause"))
-    if incident.major_outage and incident.management_report_id is None:
-        missing.append(N_("the report to top management on the outage"))
-    if any(clock.is_running for _controller, clock in incident.clocks()):
-        missing.append(N_("the notification of the breach"))
-    if incident.is_breach and incident.subjects_decision == SubjectsDecision.PENDING:
-        missing.append(N_("the decision whether to inform the data subjects"))
-    if incident.subjects_decision == SubjectsDecision.INFORM and not (
-            incident.subjects_informed_at):
-        missing.append(N_("when the data subjects were informed"))
-    return missing
-
-
-def close_incident(session: Session, actor, incident: Incident, version: int | None, *,
-                   today: date) -> Incident:
-    """Close a complete record; what is missing is named if it is not."""
-    require(actor, Permission.MANAGE_INCIDENTS, N_("You may not close incidents."))
-    checks.version(incident.version, version)
-    checks.open_for_changes(incident)
-    missing = missing_for_close(incident)
-    if missing:
-        error = conflict(N_("The incident cannot be closed yet. Missing: %(missing)s."),
-                         missing="; ".join(missing))
-        error.missing = missing
-        raise error
-    incident.status, incident.closed_on = Status.CLOSED.value, today
-    try:
-        append(session, actor, "incident.closed", incident, {"closed_on": today})
-    except BaseException:
-        session.rollback()
-        raise
-    commit(session)
-    return incident
-
-
-def reopen_incident(session: Session, actor, incident: Incident, reason: str | None,
-                    version: int | None) -> Incident:
-    """Reopen a closed incident, saying why."""
-    require(actor, Permission.MANAGE_INCIDENTS, N_("You may not reopen incidents."))
-    checks.version(incident.version, version)
-    if not incident.is_closed:
-        raise conflict(N_("This incident is not closed."))
-    reason = checks.text(reason, "reason", N_("Say why the incident is reopened."))
-    try:
-        append(session, actor, "incident.reopened", incident, {
-            "closed_on": incident.closed_on, "reason": reason})
-        incident.status, incident.closed_on = Status.INVESTIGATING.value, None
     except BaseException:
         session.rollback()
         raise

@@ -20,7 +20,7 @@ from ..db import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import put_error
-from . import display, notifications, queries, service
+from . import display, followup, notifications, queries, service
 from .forms import (
     CATEGORY_LABELS,
     PHASE_LABELS,
@@ -175,7 +175,7 @@ def detail(incident, status: int = 200, **bound):
     return render_template(
         "incidents/show.html", incident=incident, labels=LABELS, now=now,
         clocks=display.incident_clocks(incident, now), manage=manage,
-        missing=service.missing_for_close(incident) if not incident.is_closed else [],
+        missing=followup.missing_for_close(incident) if not incident.is_closed else [],
         firsts={key: s.id for key, s in notifications.first_submissions(incident).items()},
         report=_management_report(incident),
         history=queries.incident_history(db.session, incident, display.zone()),

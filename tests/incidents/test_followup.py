@@ -53,7 +53,7 @@ def test_outage_report_is_kept_as_evidence_on_the_linked_controls(app, db_sessio
     assert evidence.kind == "file" and evidence.period_start == date(2026, 3, 30)
     assert [c.key for c in evidence.controls] == ["iso27001-2022:A.5.30"]
     assert "Consequences\nTwo hours offline." in evidence.description
-    assert "the report to top management on the outage" not in service.missing_for_close(
+    assert "the report to top management on the outage" not in followup.missing_for_close(
         incident)
 
 

@@ -175,7 +175,7 @@ def test_an_incident_page_costs_the_same_for_ten_times_the_follow_up(client, db_
                                                                       login_as, count_queries):
     from datetime import date
 
-    from app.incidents import followup
+    from app.incidents import followup, notifications
 
     from .conftest import submit
 
@@ -188,7 +188,7 @@ def test_an_incident_page_costs_the_same_for_ten_times_the_follow_up(client, db_
             followup.add_action(db_session, coordinator, incident, followup.ActionDetails(
                 f"Action {i}", owner_id=coordinator.id), incident.version,
                 today=date(2026, 4, 1))
-            service.add_controller(db_session, coordinator, incident, f"C{n}-{i}", 24,
+            notifications.add_controller(db_session, coordinator, incident, f"C{n}-{i}", 24,
                                    incident.version)
             submit(db_session, coordinator, incident, str(incident.controllers[-1].id),
                    AWARE + timedelta(hours=2))

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.incidents import notifications, queries, service
+from app.incidents import followup, notifications, queries, service
 from app.incidents.models import Incident
 from app.ledger.models import LedgerEntry
 from tests.factories import make_user
@@ -161,12 +161,12 @@ def test_moving_awareness_cannot_make_a_recorded_notification_late(db_session, c
 def test_closing_needs_a_complete_record(db_session, coordinator):
     incident = make_breach(db_session, coordinator)
     with pytest.raises(Conflict) as error:
-        service.close_incident(db_session, coordinator, incident, incident.version,
+        followup.close_incident(db_session, coordinator, incident, incident.version,
                                today=date(2026, 4, 10))
     assert error.value.missing == [
         "the date the chair of the security committee was informed", "the root cause",
         "the notification of the breach", "the decision whether to inform the data subjects"]
-    service.record_chair_informed(db_session, coordinator, incident, date(2026, 3, 29), None,
+    followup.record_chair_informed(db_session, coordinator, incident, date(2026, 3, 29), None,
                                   incident.version, today=date(2026, 4, 10))
     submit(db_session, coordinator, incident, "authority", AWARE + timedelta(hours=30))
     with pytest.raises(Invalid) as error:
@@ -180,20 +180,20 @@ def test_closing_needs_a_complete_record(db_session, coordinator):
         became_aware_at=AWARE, personal_data=True, personal_data_breach=True,
         breach_reason="Named data.", root_cause="Autocomplete.")
     service.update_incident(db_session, coordinator, incident, details, incident.version, tz=CPH)
-    service.close_incident(db_session, coordinator, incident, incident.version,
+    followup.close_incident(db_session, coordinator, incident, incident.version,
                            today=date(2026, 4, 10))
     assert incident.status == "closed" and incident.closed_on == date(2026, 4, 10)
     with pytest.raises(Conflict):
         service.update_incident(db_session, coordinator, incident, details, incident.version,
                                 tz=CPH)
-    service.reopen_incident(db_session, coordinator, incident, "New facts.", incident.version)
+    followup.reopen_incident(db_session, coordinator, incident, "New facts.", incident.version)
     assert incident.status == "investigating" and incident.closed_on is None
 
 
 def test_a_stale_form_is_refused(db_session, coordinator):
     incident = make_breach(db_session, coordinator)
     with pytest.raises(Conflict):
-        service.record_chair_informed(db_session, coordinator, incident, date(2026, 3, 29),
+        followup.record_chair_informed(db_session, coordinator, incident, date(2026, 3, 29),
                                       None, incident.version - 1, today=date(2026, 4, 1))
 
 
