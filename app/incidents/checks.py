@@ -54,9 +54,14 @@ def conflict(template: str, **params) -> DomainError:
 
 
 def _printable(value: str | None, name: str) -> str:
-    """The text, refused when it holds a NUL character (no database column can store one)."""
-    if value and "\x00" in value:
-        raise invalid(name, N_("Remove the control characters from this text."))
+    """The text, refused when it holds a NUL or a lone surrogate (no column can store them)."""
+    if value:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise invalid(name, N_("Remove the control characters from this text.")) from None
+        if "\x00" in value:
+            raise invalid(name, N_("Remove the control characters from this text."))
     return value or ""
 
 

@@ -241,12 +241,13 @@ def _outage(session, coordinator, owner, start) -> None:
     from ..evidence.views import settings
 
     incident = _report(session, owner, "Statistics bank unavailable for two hours",
-                       "The public statistics bank answered with errors from 09:10 to 11:10.",
+                       "The public statistics bank answered with errors for two hours from "
+                       "09:10.",
                        start, False)
     incident = _qualify(
         session, coordinator, incident, ("iso27001-2022:A.5.30", "iso27001-2022:A.8.14"),
         severity="high", category="availability", personal_data=False,
-        personal_data_breach=False, major_outage=True,
+        personal_data_breach=False, major_outage=True, occurred_at=start - timedelta(minutes=30),
         breach_reason="Only published, aggregate statistics were unavailable; no personal data.",
         affected_systems="Statistics bank (web and API)",
         root_cause="A certificate on the load balancer expired.")

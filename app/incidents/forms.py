@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]  # browsers add seconds with a step
 
 SEVERITY_LABELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"),
                    "critical": _l("Critical")}
@@ -51,7 +51,7 @@ def optional_bool(value):
 
 
 def _when(label, description=None):
-    return DateTimeLocalField(label, format=LOCAL_FORMAT, validators=[Optional()],
+    return DateTimeLocalField(label, format=LOCAL_FORMATS, validators=[Optional()],
                               description=description)
 
 

@@ -84,6 +84,7 @@ def test_odd_input_is_a_422_never_a_500(client, db_session):
                           ({"became_aware_at": "1700000000"}, "became_aware_at"),
                           ({"became_aware_at": 1700000000}, "became_aware_at"),
                           ({"title": "a\x00b"}, "title"),
+                          ({"breach_reason": "\ud800"}, "breach_reason"),
                           ({"controllers": [{"name": "A"}]}, "controllers"),
                           ({"detected_at": "2026-03-29T20:00:00+01:00"}, "became_aware_at")):
         answer = client.post("/api/v1/incidents", headers=headers, json={**base, **change})

@@ -198,3 +198,21 @@ def test_an_incident_page_costs_the_same_for_ten_times_the_follow_up(client, db_
     small = page_queries(client, count_queries, url)
     grow(9)
     assert page_queries(client, count_queries, url) == small
+
+
+@pytest.mark.parametrize(("role", "list_page", "report", "edit"), [
+    ("admin", 200, 200, 200), ("coordinator", 200, 200, 200),
+    ("control_owner", 200, 200, 403), ("internal_auditor", 200, 200, 403),
+    ("external_auditor", 200, 403, 403), ("viewer", 200, 403, 403),
+])
+def test_what_each_role_may_do(client, db_session, login_as, role, list_page, report, edit):
+    from tests.factories import make_user
+
+    incident = make_breach(db_session, make_user(db_session, role="coordinator"))
+    login_as(role)
+    assert client.get("/incidents/").status_code == list_page
+    assert client.get("/incidents/report").status_code == report
+    assert client.get(f"/incidents/{incident.id}/edit").status_code == edit
+    seen = client.get(f"/incidents/{incident.id}").status_code
+    # Control owners see what they reported; external auditors what their engagements cover.
+    assert seen == (404 if role in ("control_owner", "external_auditor") else 200)
