@@ -36,7 +36,7 @@ def report(upload=None, reported_on=date(2026, 3, 30)):
 
 def test_outage_report_is_kept_as_evidence_on_the_linked_controls(app, db_session, coordinator,
                                                                   loaded_catalogue):
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         incident = outage(db_session, coordinator)
         with pytest.raises(Invalid) as error:
             followup.attach_management_report(
@@ -59,7 +59,7 @@ def test_outage_report_is_kept_as_evidence_on_the_linked_controls(app, db_sessio
 
 def test_only_a_major_outage_gets_the_report(app, db_session, coordinator):
     incident = make_breach(db_session, coordinator)
-    with app.test_request_context(), pytest.raises(Conflict):
+    with app.test_request_context(method="POST"), pytest.raises(Conflict):
         followup.attach_management_report(db_session, coordinator, incident, report(),
                                           settings(current_app), incident.version,
                                           today=date(2026, 4, 1))
@@ -90,7 +90,7 @@ def test_demo_has_six_incidents_and_one_running_clock(app, db_session, loaded_ca
     from app.demo import seed_demo
 
     app.config["KONTROL_EVIDENCE_DIR"] = str(tmp_path / "evidence")
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         seed_demo(db_session, "demo password 123")
         assert seed_demo(db_session, "demo password 123").count(
             "Six incidents, one breach clock running") == 0
