@@ -24,3 +24,12 @@ from .evidence.models import Evidence, EvidenceRequest, EvidenceVersion  # noqa:
 from .incidents.models import CorrectiveAction, Incident, IncidentController, Submission  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead  # noqa: F401
 from .reports.models import ExportBundle, OrganisationProfile  # noqa: F401
+from .vendors.models import (  # noqa: F401
+    AuditorStatement,
+    ChangeNotice,
+    FollowUp,
+    Objection,
+    StatementObservation,
+    SubProcessor,
+    Transfer,
+)
