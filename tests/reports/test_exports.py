@@ -187,9 +187,16 @@ def test_bundle_evidence_index_defuses_hostile_titles(client, db_session, engage
     assert _formula_cells(archive.read("workpapers-en.xlsx")) == []
 
 
-# Every download a spreadsheet could open is covered above; a new one must be added here.
-SPREADSHEET_EXPORTS = {"catalogue.export_soa": test_soa_xlsx_keeps_hostile_text_as_text,
-                       "reports.workpapers": test_workpapers_keep_hostile_population_rows_as_text}
+# Every download a spreadsheet could open, with the test that fills it with formula-like text;
+# a new export must be added here, with such a test.
+SPREADSHEET_EXPORTS = {
+    "catalogue.export_soa": "tests/reports/test_exports.py::"
+                            "test_soa_xlsx_keeps_hostile_text_as_text",
+    "reports.workpapers": "tests/reports/test_exports.py::"
+                          "test_workpapers_keep_hostile_population_rows_as_text",
+    "vendors.export_register": "tests/vendors/test_pages.py::"
+                               "test_export_matches_the_filtered_list",
+}
 
 
 def test_every_spreadsheet_export_is_checked_for_formulas(app):
