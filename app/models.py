@@ -14,5 +14,6 @@ from .audits.models import (  # noqa: F401
 from .auth.models import ApiToken, LoginAttempt, User  # noqa: F401
 from .catalogue.models import Catalogue, Control, ControlGroup, ControlMapping, SoAEntry  # noqa: F401
 from .evidence.models import Evidence, EvidenceRequest, EvidenceVersion  # noqa: F401
+from .governance import models as governance_models  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead  # noqa: F401
 from .reports.models import ExportBundle, OrganisationProfile  # noqa: F401
