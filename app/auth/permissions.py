@@ -50,6 +50,9 @@ class Permission(enum.StrEnum):
     VIEW_REPORTS = "view_reports"  # external auditors: only their engagement (service check)
     EXPORT_BUNDLE = "export_bundle"
     MANAGE_PROFILE = "manage_profile"
+    VIEW_GOVERNANCE = "view_governance"  # external auditors: their engagements' periods
+    MANAGE_GOVERNANCE = "manage_governance"
+    REVIEW_DOCUMENTS = "review_documents"  # control owners: documents they own (service check)
 
 
 ALL_ROLES = frozenset(Role)
@@ -85,6 +88,9 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT_BUNDLE: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                          Role.EXTERNAL_AUDITOR}),
     Permission.MANAGE_PROFILE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.VIEW_GOVERNANCE: ALL_ROLES,
+    Permission.MANAGE_GOVERNANCE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.REVIEW_DOCUMENTS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
 }
 
 # Endpoints anyone may reach without signing in.

@@ -1,5 +1,8 @@
-"""Governance tables: governing documents and reviews, risk assessments and technology
-adoptions, dispensations and their decisions; one entity family per module."""
+"""Governance tables, one entity family per module.
+
+Governing documents and reviews, risk assessments and technology adoptions, dispensations and
+their decisions.
+"""
 
 from .adoptions import TechnologyAdoption
 from .dispensations import Dispensation, DispensationDecision
