@@ -163,8 +163,11 @@ def record_risk_assessment(session: Session, actor, adoption: TechnologyAdoption
 def record_impact_analysis(session: Session, actor, adoption: TechnologyAdoption, *,
                            assessment_id: int | None, summary: str | None,
                            version: int | None = None) -> TechnologyAdoption:
-    """Record the impact analysis (step 2): a DPIA assessment when personal data are processed,
-    otherwise an assessment or a written analysis."""
+    """Record the impact analysis (step 2).
+
+    A DPIA assessment when personal data are processed, otherwise an assessment or a written
+    analysis.
+    """
     require(actor, Permission.MANAGE_GOVERNANCE)
     fresh(adoption, version)
     _open(adoption)
@@ -190,8 +193,10 @@ def record_presentation(session: Session, actor, settings: Settings,
                         adoption: TechnologyAdoption, *, presented_on: date | None,
                         minutes: Upload | None, today: date, version: int | None = None
                         ) -> TechnologyAdoption:
-    """Record the presentation to top management (step 3), with its minutes as evidence of
-    control X.13 (or the first control the risk assessment's risks are linked to)."""
+    """Record the presentation to top management (step 3), with its minutes as evidence.
+
+    The minutes are evidence of extension control X.13 (or ISO A.5.8 without the extensions).
+    """
     require(actor, Permission.MANAGE_GOVERNANCE)
     fresh(adoption, version)
     _open(adoption)
