@@ -161,11 +161,18 @@ def person_by_email(session: Session, email: str | None, name: str = "owner") ->
     return person(session, user.id, name)
 
 
+def conflict(template: str, **params) -> Conflict:
+    """A `Conflict` whose English message is `template % params`, kept translatable."""
+    error = Conflict(template % params if params else template)
+    error.template, error.params = template, params
+    return error
+
+
 def fresh(obj, version: int | None) -> None:
     """Refuse a write based on a stale copy (optimistic locking)."""
     if version is not None and version != obj.version:
-        raise Conflict("Someone else changed this record since you opened it. Reload the page "
-                       "to see their change, then try again.")
+        raise conflict(N_("Someone else changed this record since you opened it. Reload the "
+                          "page to see their change, then try again."))
 
 
 @contextmanager

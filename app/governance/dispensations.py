@@ -292,7 +292,8 @@ def list_dispensations(session: Session, actor, filters: DispensationFilter, pag
     descending = page.descending if page.sort else True
     return paged(session, query.options(
         joinedload(Dispensation.control).joinedload(Control.catalogue),
-        joinedload(Dispensation.document), joinedload(Dispensation.requested_by)), page,
+        joinedload(Dispensation.document), joinedload(Dispensation.requested_by),
+        selectinload(Dispensation.decisions)), page,
         [column.is_(None), column.desc() if descending else column.asc(),
          Dispensation.id.desc()])
 

@@ -36,6 +36,7 @@ from .common import (
     Settings,
     Upload,
     choice,
+    conflict,
     controls,
     day,
     fresh,
@@ -267,11 +268,13 @@ def _make_current(session: Session, actor, document: GoverningDocument,
     in_scope = document.in_handbook or document.kind == DocumentKind.POLICY
     needed = rules.approval_needed(document.kind, version.change) if in_scope else None
     if needed is not None and _approving_review(document, version, needed) is None:
-        who = {"top_management": "top management",
-               "security_committee": "the security committee"}.get(needed, needed)
-        raise Conflict(f"Version {version.label} is a {version.change} change: it must be "
-                       f"approved by {who} before it can become current. Record that approval "
-                       "as a review of this version first.")
+        if needed == rules.Body.TOP_MANAGEMENT:
+            raise conflict(N_("Version %(label)s must be approved by top management before it "
+                              "can become current. Record that approval as a review of this "
+                              "version first."), label=version.label)
+        raise conflict(N_("Version %(label)s is a major change: it must be approved by the "
+                          "security committee before it can become current. Record that "
+                          "approval as a review of this version first."), label=version.label)
     for other in document.versions:
         if other.status == VersionStatus.CURRENT:
             other.status = VersionStatus.SUPERSEDED.value
