@@ -100,8 +100,6 @@ def _check(session: Session, actor, details: DispensationDetails, today: date,
         default_title[:MAX_TITLE])
     requester = person(session, details.requested_by_id, "requested_by_id", required=False)
     values["requested_by_id"] = requester.id if requester else getattr(actor, "id", None)
-    if values["desired_until"] is not None and values["desired_until"] < today:
-        raise invalid("valid_until", N_("The validity ends in the past."))
     if details.emergency:
         decided_at = details.decided_at
         if decided_at is None:
@@ -119,6 +117,8 @@ def _check(session: Session, actor, details: DispensationDetails, today: date,
             valid_from=decided_at.date(), valid_until=values["desired_until"])
     else:
         values.update(requested_on=today, status="requested")
+    if values["desired_until"] is not None and values["desired_until"] < values["requested_on"]:
+        raise invalid("valid_until", N_("The validity ends before the request."))
     return values
 
 

@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -70,8 +71,8 @@ def _int_or_none(value):
 
 
 def _choices(labels: dict, blank=None) -> list:
-    return ([("", blank)] if blank is not None else []) + [
-        (key.value, label) for key, label in labels.items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + [
+        SelectChoice(key.value, label) for key, label in labels.items()]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -118,8 +119,8 @@ class VersionForm(FlaskForm):
 
     label = StringField(_l("Version"), validators=[Length(max=40)])
     change = SelectField(_l("Change"), choices=[
-        ("major", _l("Major: approved before it takes effect")),
-        ("minor", _l("Minor"))])
+        SelectChoice("major", _l("Major: approved before it takes effect")),
+        SelectChoice("minor", _l("Minor"))])
     summary = TextAreaField(_l("What changed"), validators=[Length(max=20000)])
     file = FileField(_l("File"))
 
@@ -233,8 +234,8 @@ class PresentationStepForm(FlaskForm):
 class DecisionStepForm(FlaskForm):
     """Step 4: top management's decision."""
 
-    decision = SelectField(_l("Decision"), choices=[("approved", _l("Approved")),
-                                                     ("rejected", _l("Rejected"))])
+    decision = SelectField(_l("Decision"), choices=[SelectChoice("approved", _l("Approved")),
+                                                     SelectChoice("rejected", _l("Rejected"))])
     decided_on = DateField(_l("Decided on"), validators=[Optional()])
     decided_by = StringField(_l("Decided by"), validators=[Length(max=200)])
     notes = TextAreaField(_l("Notes"), validators=[Length(max=20000)])
@@ -264,8 +265,8 @@ class DispensationForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """The chair's decision, or a renewal."""
 
-    outcome = SelectField(_l("Decision"), choices=[("approved", _l("Approved")),
-                                                    ("rejected", _l("Rejected"))])
+    outcome = SelectField(_l("Decision"), choices=[SelectChoice("approved", _l("Approved")),
+                                                    SelectChoice("rejected", _l("Rejected"))])
     decided_by = StringField(_l("Decided by"), validators=[Length(max=200)])
     decided_on = DateField(_l("Decided on"), validators=[Optional()])
     valid_from = DateField(_l("Valid from"), validators=[Optional()])
