@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from app.evidence.service import Upload
 from app.governance import adoptions, dispensations, documents, risks
 
-TODAY = date(2026, 6, 15)
+TODAY = date.today()
 
 
 def upload(body: bytes = b"text") -> Upload:
@@ -25,13 +25,14 @@ def fill(session, settings, coordinator, owner, n: int, start: int = 0) -> None:
                 title=f"Guideline {i}", kind="guideline", owner_id=owner.id,
                 approving_body="security_committee",
                 controls=["iso27001-2022:A.5.1", "isae3000-gdpr:A.1"],
-                approved_on=date(2025, 1 + i % 12, 1)), today=TODAY, upload=upload(), label="1")
+                approved_on=TODAY - timedelta(days=300 + i)), today=TODAY, upload=upload(), label="1")
         documents.record_review(session, coordinator, settings, document, documents.ReviewDetails(
-            reviewed_on=date(2026, 1, 10), outcome="no_change", approval_body="security_committee",
-            approved_by="Committee", approved_on=date(2026, 1, 20)), today=TODAY,
+            reviewed_on=TODAY - timedelta(days=150), outcome="no_change",
+            approval_body="security_committee", approved_by="Committee",
+            approved_on=TODAY - timedelta(days=140)), today=TODAY,
             minutes=upload(b"minutes"))
         documents.record_review(session, owner, settings, document, documents.ReviewDetails(
-            reviewed_on=date(2026, 5, 1), outcome="no_change"), today=TODAY)
+            reviewed_on=TODAY - timedelta(days=40), outcome="no_change"), today=TODAY)
         made = risks.create_assessment(session, coordinator, risks.AssessmentDetails(
             title=f"Assessment {i}", kind="periodic", owner_id=coordinator.id,
             assessed_on=TODAY - timedelta(days=i), topics=["gdpr"]), today=TODAY)
@@ -42,8 +43,8 @@ def fill(session, settings, coordinator, owner, n: int, start: int = 0) -> None:
                 residual_consequence=1 + k, owner_id=owner.id,
                 controls=["iso27001-2022:A.5.8"],
                 accepted_by="Board" if k == 2 else None,
-                accepted_on=date(2025, 1, 1) if k == 2 else None,
-                accepted_until=date(2026, 1, 1) if k == 2 else None), today=TODAY)
+                accepted_on=TODAY - timedelta(days=400) if k == 2 else None,
+                accepted_until=TODAY - timedelta(days=35) if k == 2 else None), today=TODAY)
         adoption = adoptions.create_adoption(session, coordinator, adoptions.AdoptionDetails(
             title=f"Tech {i}", categories=["ai_solution"], personal_data=False,
             owner_id=owner.id), today=TODAY)
