@@ -55,7 +55,7 @@ def fill(session, settings, coordinator, owner, n: int, start: int = 0) -> None:
                 title=f"Dispensation {i}"), today=TODAY - timedelta(days=30))
         dispensations.decide(session, coordinator, item, outcome="approved", decided_by="Chair",
                              decided_on=TODAY - timedelta(days=20), valid_from=None,
-                             valid_until=TODAY + timedelta(days=30 - 20 * (i % 2)),
+                             valid_until=TODAY + timedelta(days=30 - 40 * (i % 2)),
                              conditions=None, today=TODAY)
         dispensations.request_dispensation(
             session, coordinator, dispensations.DispensationDetails(
