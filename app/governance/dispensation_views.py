@@ -139,7 +139,8 @@ def _render(item, decision=None, report=None, status: int = 200):
     if decision is None:
         decision = DecisionForm(formdata=None, data={
             "version": item.version, "decided_on": local_today(),
-            "valid_until": item.desired_until, "outcome": "approved"})
+            "valid_until": item.desired_until if not item.decisions and item.desired_until
+            and item.desired_until >= local_today() else None, "outcome": "approved"})
     if report is None:
         report = ReportForm(formdata=None, data={"version": item.version})
     return render_template("governance/dispensation.html", item=item, decision=decision,

@@ -25,7 +25,8 @@ def fill(session, settings, coordinator, owner, n: int, start: int = 0) -> None:
                 title=f"Guideline {i}", kind="guideline", owner_id=owner.id,
                 approving_body="security_committee",
                 controls=["iso27001-2022:A.5.1", "isae3000-gdpr:A.1"],
-                approved_on=TODAY - timedelta(days=300 + i)), today=TODAY, upload=upload(), label="1")
+                approved_on=TODAY - timedelta(days=300 + i)), today=TODAY, upload=upload(),
+            label="1")
         documents.record_review(session, coordinator, settings, document, documents.ReviewDetails(
             reviewed_on=TODAY - timedelta(days=150), outcome="no_change",
             approval_body="security_committee", approved_by="Committee",

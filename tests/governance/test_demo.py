@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from app.governance import documents, dispensations
+from app.governance import dispensations, documents
 from app.governance.common import Page
 from app.governance.demo import seed_governance
 from app.governance.models import (

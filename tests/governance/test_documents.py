@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.errors import Conflict, Forbidden, Invalid
 from app.evidence.models import Evidence
 from app.governance import documents as service
-from app.governance.documents import DocumentDetails, DocumentFilter, ReviewDetails
 from app.governance.common import Page
+from app.governance.documents import DocumentDetails, DocumentFilter, ReviewDetails
 from app.ledger.models import LedgerEntry
 from tests.governance.conftest import TODAY, pdf
 

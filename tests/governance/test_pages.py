@@ -3,13 +3,16 @@ errors at their fields, open edit forms with stored values, and respect external
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import refresh
 from sqlalchemy import select
 
-from app.governance.models import Dispensation, GoverningDocument, Risk, RiskAssessment, \
-    TechnologyAdoption
+from app.governance.models import (
+    Dispensation,
+    GoverningDocument,
+    Risk,
+    RiskAssessment,
+    TechnologyAdoption,
+)
 from tests.evidence.support import sign_in
 from tests.governance.builders import fill
 
