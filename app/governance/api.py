@@ -9,7 +9,7 @@ KONTROL_TIMEZONE). `register_blueprints` imports this module before registering 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -31,7 +31,6 @@ StatusName = Literal["draft", "risk_assessed", "impact_analysed", "presented", "
                      "rejected", "in_use"]
 CategoryName = Literal["cloud_service", "ai_solution", "internet_service", "data_sharing",
                        "new_method"]
-ControlKey = Field(min_length=1, max_length=160)
 Email = Field(min_length=3, max_length=254, description="The owner's e-mail address")
 
 
@@ -49,8 +48,8 @@ class DocumentIn(ApiModel):
     owner: str = Email
     approving_body: BodyName
     review_interval_months: int = Field(12, ge=1, le=60)
-    controls: list[str] = Field(min_length=1, max_length=200,
-                                description="Control keys, e.g. iso27001-2022:A.5.1")
+    controls: list[Annotated[str, Field(max_length=160)]] = Field(
+        min_length=1, max_length=200, description="Control keys, e.g. iso27001-2022:A.5.1")
     description: str | None = Field(None, max_length=20_000)
     in_handbook: bool = True
     approved_on: date | None = Field(None, description="When the version in force was last "

@@ -144,7 +144,7 @@ def person(session: Session, user_id: int | None, name: str, *, required: bool =
         if required:
             raise invalid(name, N_("Choose a person."))
         return None
-    user = session.get(User, user_id) if 0 < int(user_id) < 2**63 else None
+    user = session.get(User, user_id) if 0 < int(user_id) < 2**31 else None
     if user is None or not user.active or user.role not in {r.value for r in roles}:
         raise invalid(name, N_("Choose an active coordinator, control owner or administrator."))
     return user

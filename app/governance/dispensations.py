@@ -70,7 +70,7 @@ def _requirement(session: Session, value: str | None):
     if value.startswith("document:"):
         number = value.removeprefix("document:")
         document = session.get(GoverningDocument, int(number)) if number.isdigit() and (
-            len(number) < 18) else None
+            len(number) < 10 and int(number) < 2**31) else None
         if document is None:
             raise invalid("requirement", N_("No governing document %(ref)s."), ref=value)
         return None, document

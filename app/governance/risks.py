@@ -304,12 +304,14 @@ class RiskFilter:
     q: str | None = None
 
 
+LEVEL_PERCENT = {"low": (0, 16), "medium": (16, 36), "high": (36, 64), "critical": (64, 100)}
+
+
 def _level_clause(level: str, score_column, scale_column):
-    bounds = {"low": (0, 0.16), "medium": (0.16, 0.36), "high": (0.36, 0.64),
-              "critical": (0.64, 1.0)}
-    low, high = bounds[level]
-    ratio = score_column * 100 / (scale_column * scale_column)
-    return and_(ratio > low * 100, ratio <= high * 100)
+    """SQL twin of `rules.level`, in integers (no division, so no truncation on any database)."""
+    low, high = LEVEL_PERCENT[level]
+    area = scale_column * scale_column
+    return and_(score_column * 100 > low * area, score_column * 100 <= high * area)
 
 
 def _risks_query(session: Session, actor, filters: RiskFilter, today: date | None = None):
@@ -435,9 +437,9 @@ def summary(session: Session, actor, *, today: date) -> RiskSummary:
     """Risk figures for the dashboard: one query."""
     query = _risks_query(session, actor, RiskFilter(), today)
     effective = func.coalesce(Risk.residual_score, Risk.inherent_score)
-    ratio = effective * 100 / (RiskAssessment.scale * RiskAssessment.scale)
+    high = effective * 100 > 36 * RiskAssessment.scale * RiskAssessment.scale
     subquery = query.with_only_columns(
-        func.sum(_case(ratio > 36)), func.sum(_case(Risk.accepted_until < today)),
+        func.sum(_case(high)), func.sum(_case(Risk.accepted_until < today)),
         func.sum(_case(and_(Risk.due_on < today, Risk.treatment == Treatment.REDUCE,
                             Risk.residual_score.is_(None)))))
     high, expired, overdue = session.execute(subquery).one()

@@ -51,3 +51,28 @@ def test_demo_registers(app, db_session, loaded_catalogue):
         db_session, users["coordinator"], dispensations.DispensationFilter(state="expired"),
         Page(), today=today, now=datetime.now(UTC))
     assert total == 1 and items[0].title == "Shared service account on the HR system"
+
+
+def test_open_deadlines_for_the_engine_to_come(app, db_session, settings, controls,
+                                               coordinator, owner, runner):
+    from datetime import timedelta
+
+    from app.governance.deadlines import open_deadlines
+    from tests.governance.builders import TODAY, fill
+
+    fill(db_session, settings, coordinator, owner, 2)
+    items = open_deadlines(db_session, TODAY, horizon_days=400)
+    kinds = {item.kind for item in items}
+    assert {"document_review", "risk_acceptance", "dispensation_expiry",
+            "emergency_report"} <= kinds
+    assert items == sorted(items, key=lambda i: (i.due_at, i.kind, i.object_id))
+    review = next(i for i in items if i.kind == "document_review")
+    assert review.responsible == (owner.id,) and review.endpoint == "governance.show_document"
+    assert review.due_at.utcoffset() is not None
+    late = [i for i in items if i.kind == "emergency_report"]
+    assert all(i.overdue(datetime.now(UTC)) for i in late)
+    soon = open_deadlines(db_session, TODAY, horizon_days=0)
+    assert all(i.due_at.date() <= TODAY + timedelta(days=1) for i in soon)
+    result = runner.invoke(args=["governance", "deadlines", "--days", "400"])
+    assert result.exit_code == 0 and "OVERDUE" in result.output
+    assert f"{len(items)} open governance deadline(s)" in result.output

@@ -189,3 +189,19 @@ def test_emergency_report_days_are_configurable(db_session, controls, coordinato
     assert item.report_due_at == decided + timedelta(days=1)
     assert dispensations.summary(db_session, coordinator, today=TODAY,
                                  now=datetime.now(UTC)).late_reports == 1
+
+
+def test_level_filter_agrees_with_the_rule_on_any_scale(db_session, controls, coordinator):
+    made = risks.create_assessment(db_session, coordinator, AssessmentDetails(
+        title="Seven", kind="periodic", owner_id=coordinator.id, assessed_on=TODAY),
+        today=TODAY, scale=7)
+    for likelihood in range(1, 8):
+        for consequence in range(1, 8):
+            risks.add_risk(db_session, coordinator, made, RiskDetails(
+                title=f"{likelihood}x{consequence}", threat="T", likelihood=likelihood,
+                consequence=consequence, treatment="reduce"), today=TODAY)
+    for band in ("low", "medium", "high", "critical"):
+        found, _ = risks.list_risks(db_session, coordinator, RiskFilter(level=band),
+                                    Page(per_page=100), today=TODAY)
+        assert found and all(r.inherent_level == band for r in found)
+        assert len(found) == sum(1 for r in made.risks if r.inherent_level == band)
