@@ -11,7 +11,14 @@ from .audits.models import (  # noqa: F401
     Sample,
     SampleItem,
 )
-from .auth.models import ApiToken, LoginAttempt, User  # noqa: F401
+from .auth.models import (  # noqa: F401
+    ApiToken,
+    RecoveryCode,
+    RolePolicy,
+    SecurityEvent,
+    User,
+    UserSession,
+)
 from .catalogue.models import Catalogue, Control, ControlGroup, ControlMapping, SoAEntry  # noqa: F401
 from .evidence.models import Evidence, EvidenceRequest, EvidenceVersion  # noqa: F401
 from .governance import models as governance_models  # noqa: F401

@@ -94,7 +94,7 @@ MATRIX: dict[Permission, frozenset[Role]] = {
 }
 
 # Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "static", "health"})
 
 
 def can(actor, permission: Permission, obj=None) -> bool:
