@@ -22,10 +22,9 @@ from tests.factories import make_user
 def test_demo_registers(app, db_session, loaded_catalogue):
     users = {role: make_user(db_session, role=role) for role in ("coordinator",
                                                                  "control_owner")}
-    with app.test_request_context():
-        assert seed_governance(db_session, users)
-        assert seed_governance(db_session, users) == []
-        today = local_today()
+    assert seed_governance(db_session, users)
+    assert seed_governance(db_session, users) == []
+    today = local_today()
     titles = db_session.scalars(select(GoverningDocument.title)).all()
     assert len(titles) == 7
     kinds = db_session.scalars(select(GoverningDocument.kind)).all()
