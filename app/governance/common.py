@@ -6,7 +6,6 @@ evidence services: the English text is the message (API, CLI); views translate t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +21,14 @@ from ..auth.models import User
 from ..auth.permissions import Role
 from ..catalogue.models import Control
 from ..errors import Conflict, Invalid, NotFound
-from ..evidence.service import N_, EvidenceDetails, EvidenceSettings, Upload, invalid
+from ..evidence.service import (
+    N_,
+    EvidenceDetails,
+    EvidenceSettings,
+    Upload,
+    invalid,
+    split_keys,
+)
 from . import rules
 
 __all__ = ["N_", "EvidenceDetails", "Upload", "invalid"]
@@ -33,7 +39,6 @@ MAX_TEXT = 20_000
 MAX_PER_PAGE = 200
 # Who may own a document, an assessment, a risk or an adoption.
 OWNER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER)
-_KEY_SPLIT = re.compile(r"[\s,;]+")
 
 
 @dataclass(frozen=True)
@@ -103,17 +108,6 @@ def choice(value: str | None, name: str, allowed, message: str) -> str:
     if value not in options:
         raise invalid(name, message)
     return value
-
-
-def split_keys(value: Sequence[str] | str | None) -> list[str]:
-    """Control keys from a list or text separated by commas, semicolons or spaces."""
-    items = _KEY_SPLIT.split(value) if isinstance(value, str) else list(value or ())
-    keys: list[str] = []
-    for item in items:
-        key = str(item).strip()
-        if key and key not in keys:
-            keys.append(key)
-    return keys
 
 
 def controls(session: Session, keys: Sequence[str] | str | None, name: str = "controls",

@@ -124,6 +124,9 @@ def test_soa_page_and_exports_show_active_dispensations(client, db_session, sett
     assert "Dispensation #" in text
     control_page = client.get("/controls/iso27001-2022:A.5.8").get_data(as_text=True)
     assert 'data-testid="active-dispensations"' in control_page
+    reviewed = client.get("/controls/isae3000-gdpr:A.1").get_data(as_text=True)
+    latest = reviewed.split('data-testid="latest-reviews"')[1].split("</ul>")[0]
+    assert "Guideline 0" in latest and "approved" in latest and "Awaiting approval" in latest
 
 
 def test_risk_register_export_matches_the_page(client, db_session, settings, controls,
