@@ -91,11 +91,16 @@ def register_blueprints(app: Flask) -> None:
     from .governance.views import bp as governance_bp
     from .ledger.views import bp as ledger_bp
     from .reports.views import bp as reports_bp
+    from .vendors import api as vendors_api  # noqa: F401  (adds its routes to api_bp)
+    from .vendors import follow_up_views as _vendor_pages  # noqa: F401  (routes on vendors_bp)
+    from .vendors import register as register_vendors
+    from .vendors.views import bp as vendors_bp
 
     register_evidence()
+    register_vendors()
     register_governance()
     for blueprint in (auth_bp, dashboard_bp, catalogue_bp, evidence_bp, audits_bp,
-                      deviations_bp, reports_bp, ledger_bp, governance_bp, api_bp):
+                      deviations_bp, reports_bp, ledger_bp, vendors_bp, governance_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
@@ -119,9 +124,10 @@ def register_cli(app: Flask) -> None:
     from .governance.cli import governance_cli
     from .ledger.cli import ledger_cli
     from .reports.cli import report_cli
+    from .vendors.cli import subprocessors_cli
 
     for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli,
-                  governance_cli):
+                  subprocessors_cli, governance_cli):
         app.cli.add_command(group)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(demo_command)

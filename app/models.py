@@ -24,3 +24,12 @@ from .evidence.models import Evidence, EvidenceRequest, EvidenceVersion  # noqa:
 from .governance import models as governance_models  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead  # noqa: F401
 from .reports.models import ExportBundle, OrganisationProfile  # noqa: F401
+from .vendors.models import (  # noqa: F401
+    AuditorStatement,
+    ChangeNotice,
+    FollowUp,
+    Objection,
+    StatementObservation,
+    SubProcessor,
+    Transfer,
+)
