@@ -20,7 +20,7 @@ from ..auth.permissions import Permission
 from ..db import utcnow
 from ..errors import Conflict
 from ..extensions import db
-from . import adoptions, dispensations, documents, risks, rules
+from . import adoptions, dispensations, documents, reviews, risks, rules
 from .common import Page, person_by_email
 from .views import local_today, settings
 
@@ -180,8 +180,8 @@ def create_review(document_id: int, body: ReviewIn):
     document = documents.get_document(db.session, actor, document_id)
     body_name = body.approval_body or (document.approving_body if (
         body.approved_by or body.approved_on) else None)
-    review = documents.record_review(db.session, actor, settings(), document,
-                                     documents.ReviewDetails(
+    review = reviews.record_review(db.session, actor, settings(), document,
+                                     reviews.ReviewDetails(
                                          reviewed_on=body.reviewed_on, outcome=body.outcome,
                                          kind=body.kind, notes=body.notes,
                                          approval_body=body_name, approved_by=body.approved_by,
@@ -197,7 +197,7 @@ def show_document(document_id: int):
     """A document, its next_review_due and its reviews."""
     actor = current_actor()
     document = documents.get_document(db.session, actor, document_id)
-    return DocumentOut.of(document, documents.visible_reviews(db.session, actor, document))
+    return DocumentOut.of(document, reviews.visible_reviews(db.session, actor, document))
 
 
 @operation(bp, "GET", "/documents", Permission.VIEW_GOVERNANCE, tag="governance",

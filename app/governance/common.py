@@ -205,3 +205,9 @@ def stored_minutes(session: Session, actor, settings: Settings, upload: Upload |
                                     "evidence of its controls."))
     return add_file_evidence(session, actor, settings.evidence, EvidenceDetails(
         title=title[:MAX_TITLE], controls=list(keys), period_start=on), upload)
+
+
+def version_label(label: str | None) -> str:
+    """A version's label such as 7.0, required."""
+    return text(label, "label", required=N_("Give the version a label, e.g. 7.0."), limit=40,
+                single_line=True)

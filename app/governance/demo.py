@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..catalogue.models import Control
 from ..db import utcnow
-from . import adoptions, dispensations, documents, risks
+from . import adoptions, dispensations, documents, reviews, risks
 from .common import Upload
 from .models.documents import GoverningDocument
 from .rules import add_months
@@ -57,7 +57,7 @@ def _minutes(what: str, on: date) -> Upload:
 
 
 def _review(session, actor, config, document, today, on, body, by, **extra):
-    documents.record_review(session, actor, config, document, documents.ReviewDetails(
+    reviews.record_review(session, actor, config, document, reviews.ReviewDetails(
         reviewed_on=extra.pop("reviewed_on", on), outcome=extra.pop("outcome", "no_change"),
         approval_body=body, approved_by=by, approved_on=on, **extra), today=today,
         minutes=_minutes(f"{document.title} reviewed", on) if body else None)
@@ -75,8 +75,8 @@ def _documents(session, coordinator, owner, config, today) -> None:
                 approved_on=add_months(today, -14 if is_plan else -12)),
             today=today, upload=_file(title, "1.0"), label="1.0")
         if is_plan:  # reviewed last month, but the committee has not approved it: overdue
-            documents.record_review(session, coordinator, config, document,
-                                    documents.ReviewDetails(
+            reviews.record_review(session, coordinator, config, document,
+                                    reviews.ReviewDetails(
                                         reviewed_on=today - timedelta(days=25),
                                         outcome="no_change",
                                         notes="Contact lists checked; awaiting the committee."),
@@ -90,7 +90,7 @@ def _documents(session, coordinator, owner, config, today) -> None:
                     "top_management", "Top management",
                     notes="Reassessed; approved by the committee and top management.")
         elif title == "Information security handbook":
-            proposed = documents.add_version(
+            proposed = reviews.add_version(
                 session, coordinator, config, document, _file(title, "2.0"), label="2.0",
                 change="major", summary="New chapter on AI and cloud services.",
                 today=add_months(today, -5))

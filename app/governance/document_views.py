@@ -10,6 +10,7 @@ from ..auth.permissions import Permission, requires
 from ..errors import DomainError
 from ..extensions import db
 from . import documents as service
+from . import reviews
 from .forms import (
     BODY_LABELS,
     KIND_LABELS,
@@ -111,8 +112,8 @@ def show_document(document_id: int):
     document = service.get_document(db.session, actor, document_id)
     return render_template(
         "governance/document.html", document=document, today=local_today(),
-        reviews=service.visible_reviews(db.session, actor, document),
-        can_review=service.can_review(actor, document), button=EmptyForm(
+        reviews=reviews.visible_reviews(db.session, actor, document),
+        can_review=reviews.can_review(actor, document), button=EmptyForm(
             version=document.version), warning_days=settings().warning_days, **LABELS)
 
 
@@ -150,7 +151,7 @@ def add_version(document_id: int):
     form = VersionForm()
     if form.validate_on_submit():
         try:
-            row = service.add_version(db.session, current_actor(), settings(), document,
+            row = reviews.add_version(db.session, current_actor(), settings(), document,
                                       upload(form.file.data), label=form.label.data,
                                       change=form.change.data, summary=form.summary.data,
                                       today=local_today())
@@ -171,7 +172,7 @@ def make_current(document_id: int, version_id: int):
     form = EmptyForm()
     if form.validate_on_submit():
         try:
-            row = service.make_current(db.session, current_actor(), document, version_id,
+            row = reviews.make_current(db.session, current_actor(), document, version_id,
                                        form_version(form), today=local_today())
         except DomainError as error:
             flash(localised(error), "error")
@@ -188,8 +189,8 @@ def _review_form(document, **data) -> ReviewForm:
     return form
 
 
-def _review_details(form) -> service.ReviewDetails:
-    return service.ReviewDetails(
+def _review_details(form) -> reviews.ReviewDetails:
+    return reviews.ReviewDetails(
         reviewed_on=form.reviewed_on.data, outcome=form.outcome.data, kind=form.kind.data,
         reviewer_id=form.reviewer_id.data, notes=form.notes.data,
         version_id=form.version_id.data, approval_body=form.approval_body.data or None,
@@ -202,14 +203,14 @@ def record_review(document_id: int):
     """Record a review (and its approval, with the minutes, when it is given)."""
     actor = current_actor()
     document = service.get_document(db.session, actor, document_id)
-    if not service.can_review(actor, document):
+    if not reviews.can_review(actor, document):
         abort(403)
     form = _review_form(document, reviewed_on=local_today(), reviewer_id=actor.id,
                         kind=request.args.get("kind") or "review") if request.method == "GET" \
         else _review_form(document)
     if form.validate_on_submit():
         try:
-            service.record_review(db.session, actor, settings(), document,
+            reviews.record_review(db.session, actor, settings(), document,
                                   _review_details(form), today=local_today(),
                                   minutes=upload(form.minutes.data))
         except DomainError as error:
@@ -225,12 +226,12 @@ def record_review(document_id: int):
 @requires(Permission.MANAGE_GOVERNANCE)
 def approve_review(review_id: int):
     """Record the approval of an earlier review."""
-    review = service.get_review(db.session, current_actor(), review_id)
+    review = reviews.get_review(db.session, current_actor(), review_id)
     document = service.get_document(db.session, current_actor(), review.document_id)
     form = _review_form(document)
     if form.validate_on_submit():
         try:
-            service.approve_review(db.session, current_actor(), settings(), review,
+            reviews.approve_review(db.session, current_actor(), settings(), review,
                                    _review_details(form), today=local_today(),
                                    minutes=upload(form.minutes.data))
         except DomainError as error:

@@ -6,7 +6,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 from app.evidence.service import Upload
-from app.governance import adoptions, dispensations, documents, risks
+from app.governance import adoptions, dispensations, documents, reviews, risks
 
 TODAY = date.today()
 
@@ -27,12 +27,12 @@ def fill(session, settings, coordinator, owner, n: int, start: int = 0) -> None:
                 controls=["iso27001-2022:A.5.1", "isae3000-gdpr:A.1"],
                 approved_on=TODAY - timedelta(days=300 + i)), today=TODAY, upload=upload(),
             label="1")
-        documents.record_review(session, coordinator, settings, document, documents.ReviewDetails(
+        reviews.record_review(session, coordinator, settings, document, reviews.ReviewDetails(
             reviewed_on=TODAY - timedelta(days=150), outcome="no_change",
             approval_body="security_committee", approved_by="Committee",
             approved_on=TODAY - timedelta(days=140)), today=TODAY,
             minutes=upload(b"minutes"))
-        documents.record_review(session, owner, settings, document, documents.ReviewDetails(
+        reviews.record_review(session, owner, settings, document, reviews.ReviewDetails(
             reviewed_on=TODAY - timedelta(days=40), outcome="no_change"), today=TODAY)
         made = risks.create_assessment(session, coordinator, risks.AssessmentDetails(
             title=f"Assessment {i}", kind="periodic", owner_id=coordinator.id,

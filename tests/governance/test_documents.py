@@ -10,8 +10,9 @@ from sqlalchemy import select
 from app.errors import Conflict, Forbidden, Invalid
 from app.evidence.models import Evidence
 from app.governance import documents as service
+from app.governance import reviews
 from app.governance.common import Page
-from app.governance.documents import DocumentDetails, DocumentFilter, ReviewDetails
+from app.governance.documents import DocumentDetails, DocumentFilter
 from app.ledger.models import LedgerEntry
 from tests.governance.conftest import TODAY, pdf
 
@@ -58,11 +59,11 @@ def test_approved_review_moves_the_next_due_date_with_month_end_clamping(
         db_session, settings, controls, coordinator, owner):
     document = register(db_session, coordinator, settings, owner, review_interval_months=1)
     assert document.next_review_due == date(2026, 2, 28)
-    service.record_review(db_session, owner, settings, document, ReviewDetails(
+    reviews.record_review(db_session, owner, settings, document, reviews.ReviewDetails(
         reviewed_on=date(2026, 3, 20), outcome="no_change"), today=TODAY)
     assert document.next_review_due == date(2026, 2, 28)  # not approved yet: nothing moves
     review = document.reviews[0]
-    service.approve_review(db_session, coordinator, settings, review, ReviewDetails(
+    reviews.approve_review(db_session, coordinator, settings, review, reviews.ReviewDetails(
         reviewed_on=None, outcome="", approval_body="security_committee",
         approved_by="Security committee", approved_on=date(2026, 3, 31)), today=TODAY,
         minutes=pdf(b"minutes", "minutes.pdf"))
@@ -77,10 +78,10 @@ def test_owners_record_reviews_of_their_documents_only(db_session, settings, con
     document = register(db_session, coordinator, settings, owner)
     other = make_user(db_session, role="control_owner")
     with pytest.raises(Forbidden):
-        service.record_review(db_session, other, settings, document, ReviewDetails(
+        reviews.record_review(db_session, other, settings, document, reviews.ReviewDetails(
             reviewed_on=TODAY, outcome="no_change"), today=TODAY)
     with pytest.raises(Forbidden):  # approvals are the coordinator's to record
-        service.record_review(db_session, owner, settings, document, ReviewDetails(
+        reviews.record_review(db_session, owner, settings, document, reviews.ReviewDetails(
             reviewed_on=TODAY, outcome="no_change", approval_body="security_committee",
             approved_by="Committee", approved_on=TODAY), today=TODAY)
 
@@ -89,21 +90,21 @@ def test_major_handbook_change_needs_committee_approval_before_it_becomes_curren
         db_session, settings, controls, coordinator, owner):
     document = register(db_session, coordinator, settings, owner)
     first = document.current_version
-    proposed = service.add_version(db_session, coordinator, settings, document,
+    proposed = reviews.add_version(db_session, coordinator, settings, document,
                                    pdf(b"new handbook", "handbook-2.pdf"), label="2.0",
                                    change="major", summary="New chapter on AI.", today=TODAY)
     with pytest.raises(Conflict) as refused:
-        service.make_current(db_session, coordinator, document, proposed.id, None, today=TODAY)
+        reviews.make_current(db_session, coordinator, document, proposed.id, None, today=TODAY)
     assert "security committee" in refused.value.message
     assert document.current_version is first and proposed.status == "proposed"
     # An approval by a lower body does not count.
-    service.record_review(db_session, coordinator, settings, document, ReviewDetails(
+    reviews.record_review(db_session, coordinator, settings, document, reviews.ReviewDetails(
         reviewed_on=date(2026, 6, 1), outcome="updated", version_id=proposed.id),
         today=TODAY)
     with pytest.raises(Conflict):
-        service.make_current(db_session, coordinator, document, proposed.id, None, today=TODAY)
-    service.approve_review(db_session, coordinator, settings, document.reviews[0],
-                           ReviewDetails(reviewed_on=None, outcome="",
+        reviews.make_current(db_session, coordinator, document, proposed.id, None, today=TODAY)
+    reviews.approve_review(db_session, coordinator, settings, document.reviews[0],
+                           reviews.ReviewDetails(reviewed_on=None, outcome="",
                                          approval_body="security_committee",
                                          approved_by="Chair", approved_on=date(2026, 6, 10)),
                            today=TODAY)
@@ -115,9 +116,9 @@ def test_major_handbook_change_needs_committee_approval_before_it_becomes_curren
 def test_minor_change_becomes_current_without_approval(db_session, settings, controls,
                                                        coordinator, owner):
     document = register(db_session, coordinator, settings, owner)
-    minor = service.add_version(db_session, coordinator, settings, document, pdf(b"typo"),
+    minor = reviews.add_version(db_session, coordinator, settings, document, pdf(b"typo"),
                                 label="1.1", change="minor", summary="Typos.", today=TODAY)
-    service.make_current(db_session, coordinator, document, minor.id, None, today=TODAY)
+    reviews.make_current(db_session, coordinator, document, minor.id, None, today=TODAY)
     assert document.current_version is minor
 
 
@@ -126,10 +127,10 @@ def test_security_level_decision_is_a_review_of_its_own_kind(db_session, setting
     policy = register(db_session, coordinator, settings, owner, kind="policy",
                       approving_body="top_management")
     with pytest.raises(Invalid) as error:
-        service.record_review(db_session, coordinator, settings, policy, ReviewDetails(
+        reviews.record_review(db_session, coordinator, settings, policy, reviews.ReviewDetails(
             kind="security_level", reviewed_on=TODAY, outcome="no_change"), today=TODAY)
     assert error.value.field == "approval_body"
-    service.record_review(db_session, coordinator, settings, policy, ReviewDetails(
+    reviews.record_review(db_session, coordinator, settings, policy, reviews.ReviewDetails(
         kind="security_level", reviewed_on=date(2026, 4, 9), outcome="no_change",
         approval_body="top_management", approved_by="Top management",
         approved_on=date(2026, 4, 9)), today=TODAY)
@@ -159,7 +160,7 @@ def test_due_soon_and_overdue_lists(db_session, settings, controls, coordinator,
 
 def test_withdrawal_ends_the_cycle(db_session, settings, controls, coordinator, owner):
     document = register(db_session, coordinator, settings, owner)
-    service.record_review(db_session, coordinator, settings, document, ReviewDetails(
+    reviews.record_review(db_session, coordinator, settings, document, reviews.ReviewDetails(
         reviewed_on=TODAY, outcome="withdrawn"), today=TODAY)
     assert document.status == "withdrawn" and document.next_review_due is None
 
