@@ -54,6 +54,9 @@ class Permission(enum.StrEnum):
     MANAGE_SUBPROCESSORS = "manage_subprocessors"
     # control owners: only those owning an ISAE F or G activity (vendors.checks.can_follow_up)
     RECORD_SUBPROCESSOR_FOLLOW_UP = "record_subprocessor_follow_up"
+    VIEW_INCIDENTS = "view_incidents"  # control owners: what they reported (service check)
+    REPORT_INCIDENT = "report_incident"
+    MANAGE_INCIDENTS = "manage_incidents"
     VIEW_GOVERNANCE = "view_governance"  # external auditors: their engagements' periods
     MANAGE_GOVERNANCE = "manage_governance"
     REVIEW_DOCUMENTS = "review_documents"  # control owners: documents they own (service check)
@@ -96,6 +99,11 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_SUBPROCESSORS: frozenset({Role.ADMIN, Role.COORDINATOR}),
     Permission.RECORD_SUBPROCESSOR_FOLLOW_UP: frozenset({Role.ADMIN, Role.COORDINATOR,
                                                          Role.CONTROL_OWNER}),
+    # External auditors read incidents within their engagements' periods (auth/scope.py).
+    Permission.VIEW_INCIDENTS: ALL_ROLES,
+    Permission.REPORT_INCIDENT: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER,
+                                           Role.INTERNAL_AUDITOR}),
+    Permission.MANAGE_INCIDENTS: frozenset({Role.ADMIN, Role.COORDINATOR}),
     Permission.VIEW_GOVERNANCE: ALL_ROLES,
     Permission.MANAGE_GOVERNANCE: frozenset({Role.ADMIN, Role.COORDINATOR}),
     Permission.REVIEW_DOCUMENTS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),

@@ -1,7 +1,7 @@
 """Governance registers: governing documents, versions and reviews; risk assessments and risks; technology adoptions; dispensations and decisions.
 
 Revision ID: 0009
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-30 02:11:58.452738
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
