@@ -9,7 +9,7 @@ as it stood, so the old entries can no longer be rewritten or cut back by anyone
 key, and `flask ledger verify` keeps checking them with the algorithm they were written with.
 
 Revision ID: 0007
-Revises: 0011
+Revises: 0009
 Create Date: 2026-11-30 10:00:00
 
 """
@@ -25,7 +25,7 @@ from app.ledger.chain import KEYED, canonical_json, digest, entry_text
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0011'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
