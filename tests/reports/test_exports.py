@@ -196,6 +196,8 @@ SPREADSHEET_EXPORTS = {
                           "test_workpapers_keep_hostile_population_rows_as_text",
     "vendors.export_register": "tests/vendors/test_pages.py::"
                                "test_export_matches_the_filtered_list",
+    "governance.export_risks": "tests/governance/test_forms_and_scope.py::"
+                               "test_risk_register_export_matches_the_page",
 }
 
 
