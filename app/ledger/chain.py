@@ -70,13 +70,17 @@ def entry_text(seq: int, at: datetime | str, actor_id: int | None, actor: str, a
     Byte for byte `canonical_json` of the entry's fields (a test pins that), written out by
     hand because verifying a million entries spends most of its time here otherwise.
     """
+    if at.__class__ is str and len(at) == 26 and at[10] == " " and at[19] == ".":
+        at = f"{at[:10]}T{at[11:]}+00:00"  # instant_text's fast path, without the call
+    else:
+        at = instant_text(at)
     return (
         f'{{"action":{_quote(action)},"actor":{_quote(actor)},'
-        f'"actor_id":{"null" if actor_id is None else format(actor_id, "d")},'
-        f'"at":"{instant_text(at)}",'
+        f'"actor_id":{"null" if actor_id is None else actor_id},'
+        f'"at":"{at}",'
         f'"changes":{_quote(changes)},"entity_id":{_quote(entity_id)},'
         f'"entity_type":{_quote(entity_type)},"prev_hash":{_quote(prev_hash)},'
-        f'"seq":{seq:d}}}'
+        f'"seq":{seq}}}'
     ).encode()
 
 

@@ -98,7 +98,7 @@ _COLUMNS = (LedgerEntry.seq, type_coerce(LedgerEntry.at, String), LedgerEntry.ac
             LedgerEntry.algorithm)
 
 
-def verify(session: Session, anchors: Iterable[Anchor] = (), batch: int = 10_000,
+def verify(session: Session, anchors: Iterable[Anchor] = (), batch: int = 5_000,
            key: bytes | None = None) -> VerifyResult:
     """Walk the chain in order and report the first edited, removed or inserted entry.
 
