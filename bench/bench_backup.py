@@ -98,10 +98,10 @@ def multiply(app) -> None:
     db.session.commit()
 
 
-def _restore(url: str, archive: Path, folder: Path) -> None:
+def _restore(url: str, archive: Path, folder: Path, ledger_key: str) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "KONTROL_EVIDENCE_DIR":
                       str(folder / f"evidence-{sa.make_url(url).get_backend_name()}"),
-                      "INSTANCE_PATH": str(folder / "target")})
+                      "INSTANCE_PATH": str(folder / "target"), "KONTROL_LEDGER_KEY": ledger_key})
     with app.app_context():
         started = time.perf_counter()
         backup = check_archive(archive)
@@ -141,17 +141,18 @@ def main() -> None:
             multiply(app)
             archive = folder / "demo-x10.tar"
             started = time.perf_counter()
+            key = app.config["KONTROL_LEDGER_KEY"]  # moved with the backup, as the README says
             summary = write_backup(db.engine, db.metadata, app.config["KONTROL_EVIDENCE_DIR"],
-                                   archive, file_sources=STORED_FILE_SOURCES)
+                                   archive, ledger_key=key, file_sources=STORED_FILE_SOURCES)
             elapsed = time.perf_counter() - started
             print(f"backup of the demo x{TIMES} (SQLite): {elapsed:.1f} s for {summary.rows:,} "
                   f"rows in {summary.tables} tables and {summary.files} files, "
                   f"{summary.bytes / (1 << 20):.1f} MB")
             db.session.remove()
             db.engine.dispose()
-        _restore(f"sqlite:///{folder}/target.db", archive, folder)
+        _restore(f"sqlite:///{folder}/target.db", archive, folder, key)
         if os.environ.get("BENCH_POSTGRES_URL"):
-            _restore(os.environ["BENCH_POSTGRES_URL"], archive, folder)
+            _restore(os.environ["BENCH_POSTGRES_URL"], archive, folder, key)
         else:
             print("restore into PostgreSQL: set BENCH_POSTGRES_URL to an empty database")
 

@@ -50,6 +50,16 @@ class Permission(enum.StrEnum):
     VIEW_REPORTS = "view_reports"  # external auditors: only their engagement (service check)
     EXPORT_BUNDLE = "export_bundle"
     MANAGE_PROFILE = "manage_profile"
+    VIEW_SUBPROCESSORS = "view_subprocessors"  # external auditors: their periods (auth.scope)
+    MANAGE_SUBPROCESSORS = "manage_subprocessors"
+    # control owners: only those owning an ISAE F or G activity (vendors.checks.can_follow_up)
+    RECORD_SUBPROCESSOR_FOLLOW_UP = "record_subprocessor_follow_up"
+    VIEW_INCIDENTS = "view_incidents"  # control owners: what they reported (service check)
+    REPORT_INCIDENT = "report_incident"
+    MANAGE_INCIDENTS = "manage_incidents"
+    VIEW_GOVERNANCE = "view_governance"  # external auditors: their engagements' periods
+    MANAGE_GOVERNANCE = "manage_governance"
+    REVIEW_DOCUMENTS = "review_documents"  # control owners: documents they own (service check)
 
 
 ALL_ROLES = frozenset(Role)
@@ -85,6 +95,18 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT_BUNDLE: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                          Role.EXTERNAL_AUDITOR}),
     Permission.MANAGE_PROFILE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.VIEW_SUBPROCESSORS: ALL_ROLES,
+    Permission.MANAGE_SUBPROCESSORS: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.RECORD_SUBPROCESSOR_FOLLOW_UP: frozenset({Role.ADMIN, Role.COORDINATOR,
+                                                         Role.CONTROL_OWNER}),
+    # External auditors read incidents within their engagements' periods (auth/scope.py).
+    Permission.VIEW_INCIDENTS: ALL_ROLES,
+    Permission.REPORT_INCIDENT: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER,
+                                           Role.INTERNAL_AUDITOR}),
+    Permission.MANAGE_INCIDENTS: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.VIEW_GOVERNANCE: ALL_ROLES,
+    Permission.MANAGE_GOVERNANCE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.REVIEW_DOCUMENTS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
 }
 
 # Endpoints anyone may reach without signing in.

@@ -274,7 +274,10 @@ class Verification:
 
 
 def verify_restored(session, backup: Backup, evidence_root, ledger_key) -> Verification:
-    """Verify the ledger chain and the evidence store; compare the head and the ledger key."""
+    """Verify the ledger chain and the evidence store; compare head and key with the backup's.
+
+    The chain is verified with `ledger_key` (the app's key when None).
+    """
     from ..evidence.service import verify_store
     from ..ledger import service as ledger
 
@@ -286,7 +289,11 @@ def verify_restored(session, backup: Backup, evidence_root, ledger_key) -> Verif
                      "made with (instance/ledger_key was probably created afresh here). Copy "
                      "instance/ledger_key from the old installation, or set KONTROL_LEDGER_KEY "
                      "to its value, then run `flask ledger verify`.")
-    result = ledger.verify(session)
+    if ledger_key:
+        raw = ledger_key.encode("utf-8") if isinstance(ledger_key, str) else ledger_key
+        result = ledger.verify(session, key=raw)
+    else:
+        result = ledger.verify(session)
     if result.ok:
         lines.append(f"Ledger intact: {result.entries} entries verified.")
     else:

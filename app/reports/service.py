@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..audits import service as audits
-from ..audits.models import Conclusion, Engagement, EngagementKind
+from ..audits.models import Conclusion, ControlTest, Engagement, EngagementKind, Sample
 from ..auth.permissions import Permission, require
-from ..catalogue.service import ControlFilter, list_controls
+from ..catalogue.service import ControlFilter, list_controls, soa_notes
 from ..errors import Conflict, Invalid
 from ..ledger.service import append
 from . import texts
@@ -22,7 +22,7 @@ from .pdf import NO_DEVIATIONS, IsaeReport, ReportObjective, ReportTest, period_
 from .xlsx import SoARow
 
 PROFILE_FIELDS = ("name", "registration_no", "service_en", "service_da", "processing_en",
-                  "processing_da", "sub_processors", "complementary_controls_en",
+                  "processing_da", "complementary_controls_en",
                   "complementary_controls_da", "auditor_firm", "signatory")
 
 STATUS_LABELS = {
@@ -33,13 +33,18 @@ STATUS_LABELS = {
 }
 
 
-def soa_rows(session: Session, filters: ControlFilter, lang: str) -> list[SoARow]:
-    """Every SoA control matching `filters`, as plain rows in catalogue order."""
+def soa_rows(session: Session, filters: ControlFilter, lang: str, actor=None) -> list[SoARow]:
+    """Every SoA control matching `filters`, as plain rows in catalogue order.
+
+    `notes` carry what other domains say of a control (dispensations in force), as `actor` may
+    see them (everything when no actor is given, as for the CLI).
+    """
     lang = "da" if lang.startswith("da") else "en"
     yes, no, undecided = ("Ja", "Nej", "Ikke afgjort") if lang == "da" else (
         "Yes", "No", "Not decided")
     controls, _total = list_controls(session, ControlFilter(**{**vars(filters), "soa_only": True}),
                                      per_page=None)
+    notes = soa_notes(session, actor, [c.id for c in controls], lang)
     rows = []
     for control in controls:
         entry = control.soa_entry
@@ -54,6 +59,7 @@ def soa_rows(session: Session, filters: ControlFilter, lang: str) -> list[SoARow
             status=STATUS_LABELS[lang].get(entry.status or "", ""),
             owner=control.owner.name if control.owner else "",
             last_reviewed=entry.last_reviewed_on,
+            notes="\n".join(notes.get(control.id, ())),
         ))
     return rows
 
@@ -138,7 +144,10 @@ def isae_report(session: Session, actor, engagement: Engagement, lang: str,
                         tests=tuple(_test_row(t, lang) for t in group_tests))
         for group, group_tests in sorted(groups.items(), key=lambda item: item[0].position))
     report_type = 1 if engagement.kind == EngagementKind.ISAE3000_TYPE1 else 2
-    sub_processors = profile.lines(profile.sub_processors)
+    from ..vendors.report import subprocessors_for_report  # the register, not the profile
+
+    sub_processors = tuple(entry.line for entry in subprocessors_for_report(
+        session, engagement.period_start, engagement.period_end, lang))
     report = IsaeReport(
         lang=lang, organisation=profile.name, report_type=report_type,
         service=profile.text("service", lang) or texts.DEFAULT_SERVICE[lang],
@@ -206,7 +215,12 @@ def workpapers(session: Session, actor, engagement: Engagement, lang: str):
     audits.require_view(actor, engagement)
     lang = _lang(lang)
     result = []
-    for test in audits.engagement_tests(session, engagement):
+    # Populations with the tests (a sample's population is one of its test's): a fixed number
+    # of queries whatever the number of tests.
+    for test in audits.engagement_tests(session, engagement,
+                                        selectinload(ControlTest.populations),
+                                        selectinload(ControlTest.samples)
+                                        .joinedload(Sample.population)):
         sample = test.samples[-1] if test.samples else None
         population = sample.population if sample else (
             test.populations[-1] if test.populations else None)

@@ -72,16 +72,21 @@ def _backup(app, out: Path) -> Path:
 
     with app.app_context():
         write_backup(db.engine, db.metadata, app.config["KONTROL_EVIDENCE_DIR"], out,
+                     ledger_key=app.config["KONTROL_LEDGER_KEY"],
                      file_sources=STORED_FILE_SOURCES)
         db.engine.dispose()
     return out
 
 
-def _restore_app(url: str, instance: Path):
+def _restore_app(url: str, instance: Path, ledger_key: str | None = None):
+    """An app on the target database; with the source's ledger key, as the README says."""
     from app import create_app
     from tests.conftest import _base_config
 
-    return create_app(_base_config(url, instance))
+    config = _base_config(url, instance)
+    if ledger_key:
+        config["KONTROL_LEDGER_KEY"] = ledger_key
+    return create_app(config)
 
 
 def _restore(app, archive: Path):
@@ -118,7 +123,8 @@ def _verify(app, backup):
     from app.backup.restore import verify_restored
 
     with app.app_context():
-        result = verify_restored(db.session, backup, app.config["KONTROL_EVIDENCE_DIR"], None)
+        result = verify_restored(db.session, backup, app.config["KONTROL_EVIDENCE_DIR"],
+                                 app.config["KONTROL_LEDGER_KEY"])
         db.session.remove()
         db.engine.dispose()
     return result
@@ -126,7 +132,8 @@ def _verify(app, backup):
 
 def _round_trip(source_app, target_url: str, tmp_path: Path):
     archive = _backup(source_app, tmp_path / "backup.tar")
-    target = _restore_app(target_url, tmp_path / "target-instance")
+    target = _restore_app(target_url, tmp_path / "target-instance",
+                          source_app.config["KONTROL_LEDGER_KEY"])
     backup = _restore(target, archive)
     return target, backup
 
@@ -316,7 +323,8 @@ def test_cli_backs_up_and_restores_with_progress_and_verification(fresh_app, sec
     result = fresh_app.test_cli_runner().invoke(args=["backup", "--out", str(archive)])
     assert result.exit_code == 0, result.output
     assert "table user: 1 rows" in result.output and "Backup written to" in result.output
-    target = _restore_app(second_database, tmp_path / "cli-target")
+    target = _restore_app(second_database, tmp_path / "cli-target",
+                          fresh_app.config["KONTROL_LEDGER_KEY"])
     result = target.test_cli_runner().invoke(args=["restore", str(archive)])
     assert result.exit_code == 0, result.output
     assert "manifest checked" in result.output and "Ledger intact: 1 entries" in result.output
@@ -329,25 +337,27 @@ def test_cli_backs_up_and_restores_with_progress_and_verification(fresh_app, sec
 
 
 @pytest.mark.fresh_db
-def test_restore_says_when_the_ledger_key_is_not_the_one_backed_up_with(
+def test_restore_says_when_the_ledger_key_was_not_moved_with_the_backup(
         fresh_app, second_database, tmp_path):
-    from app.evidence.service import STORED_FILE_SOURCES
+    from tests import factories
 
-    archive = tmp_path / "keyed.tar"
     with fresh_app.app_context():
-        write_backup(db.engine, db.metadata, fresh_app.config["KONTROL_EVIDENCE_DIR"], archive,
-                     ledger_key="k" * 32, file_sources=STORED_FILE_SOURCES)
-        db.engine.dispose()
-    target = _restore_app(second_database, tmp_path / "keyless")
-    backup = _restore(target, archive)
+        factories.make_user(db.session, role="viewer")  # a ledger entry, keyed
+        db.session.remove()
+    archive = _backup(fresh_app, tmp_path / "keyed.tar")
+    target = _restore_app(second_database, tmp_path / "new-instance")  # makes a key of its own
+    result = target.test_cli_runner().invoke(args=["restore", str(archive)])
+    assert result.exit_code == 1
+    assert "LEDGER KEY: this installation's ledger key is not the one the backup was made" \
+        in result.output
+    assert "Copy instance/ledger_key from the old installation" in result.output
+    assert "(expected with the wrong ledger key, see above)" in result.output
+    backup = check_archive(archive)
     with target.app_context():
         from app.backup.restore import verify_restored
 
-        missing = verify_restored(db.session, backup, target.config["KONTROL_EVIDENCE_DIR"], None)
-        same = verify_restored(db.session, backup, target.config["KONTROL_EVIDENCE_DIR"],
-                               "k" * 32)
+        moved = verify_restored(db.session, backup, target.config["KONTROL_EVIDENCE_DIR"],
+                                fresh_app.config["KONTROL_LEDGER_KEY"])
         db.session.remove()
         db.engine.dispose()
-    assert not missing.ok and missing.lines[0].startswith("LEDGER KEY:")
-    assert "instance/ledger_key" in missing.lines[0]
-    assert same.ok and not any("LEDGER KEY" in line for line in same.lines)
+    assert moved.ok, moved.lines
