@@ -72,12 +72,13 @@ def register_blueprints(app: Flask) -> None:
     from .evidence import register as register_evidence
     from .evidence.views import bp as evidence_bp
     from .extensions import csrf
+    from .firms.views import bp as firms_bp
     from .ledger.views import bp as ledger_bp
     from .reports.views import bp as reports_bp
 
     register_evidence()
     for blueprint in (auth_bp, dashboard_bp, catalogue_bp, evidence_bp, audits_bp,
-                      deviations_bp, reports_bp, ledger_bp, api_bp):
+                      deviations_bp, reports_bp, ledger_bp, api_bp, firms_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
@@ -99,9 +100,10 @@ def register_cli(app: Flask) -> None:
     from .cli import bootstrap_command, demo_command
     from .evidence.cli import evidence_cli
     from .ledger.cli import ledger_cli
-    from .reports.cli import report_cli
+    from .reports.cli import engagements_cli, report_cli
 
-    for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli):
+    for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli,
+                  engagements_cli):
         app.cli.add_command(group)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(demo_command)

@@ -14,5 +14,13 @@ from .audits.models import (  # noqa: F401
 from .auth.models import ApiToken, LoginAttempt, User  # noqa: F401
 from .catalogue.models import Catalogue, Control, ControlGroup, ControlMapping, SoAEntry  # noqa: F401
 from .evidence.models import Evidence, EvidenceRequest, EvidenceVersion  # noqa: F401
+from .firms.models import AuditFirm, AuditFirmMember  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead  # noqa: F401
-from .reports.models import ExportBundle, OrganisationProfile  # noqa: F401
+from .reports.models import (  # noqa: F401
+    ExportBundle,
+    IssuedReport,
+    ObjectiveOpinion,
+    OrganisationProfile,
+    ReportSignature,
+    ReportText,
+)

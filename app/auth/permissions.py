@@ -50,6 +50,15 @@ class Permission(enum.StrEnum):
     VIEW_REPORTS = "view_reports"  # external auditors: only their engagement (service check)
     EXPORT_BUNDLE = "export_bundle"
     MANAGE_PROFILE = "manage_profile"
+    MANAGE_FIRMS = "manage_firms"
+    # Object rules in app/audits/access.py: reviewers are the firm's auditors on an ISAE
+    # engagement (never the preparer); the report is written by the firm and signed by its
+    # engagement partner; management's statement is recorded by the organisation.
+    REVIEW_TESTS = "review_tests"
+    WRITE_AUDITOR_REPORT = "write_auditor_report"
+    SIGN_AUDITOR_REPORT = "sign_auditor_report"
+    SIGN_MANAGEMENT_STATEMENT = "sign_management_statement"
+    RAISE_DEVIATIONS = "raise_deviations"  # external auditors: within their engagements
 
 
 ALL_ROLES = frozenset(Role)
@@ -70,13 +79,17 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_AUDITS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.INTERNAL_AUDITOR,
                                        Role.EXTERNAL_AUDITOR, Role.VIEWER}),
     Permission.MANAGE_ENGAGEMENTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR}),
-    Permission.PERFORM_TESTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR}),
+    # External auditors: only in their firm's engagements they are assigned to (audits/access).
+    Permission.PERFORM_TESTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
+                                         Role.EXTERNAL_AUDITOR}),
     Permission.REDRAW_SAMPLE: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                          Role.EXTERNAL_AUDITOR}),
     Permission.COMMENT_ENGAGEMENT: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                               Role.EXTERNAL_AUDITOR}),
+    # External auditors: only the findings of their engagements (audits/deviations._visible).
     Permission.VIEW_DEVIATIONS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER,
-                                           Role.INTERNAL_AUDITOR, Role.VIEWER}),
+                                           Role.INTERNAL_AUDITOR, Role.EXTERNAL_AUDITOR,
+                                           Role.VIEWER}),
     Permission.MANAGE_DEVIATIONS: frozenset({Role.ADMIN, Role.COORDINATOR,
                                              Role.INTERNAL_AUDITOR}),
     Permission.RESPOND_DEVIATION: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
@@ -85,6 +98,14 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT_BUNDLE: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                          Role.EXTERNAL_AUDITOR}),
     Permission.MANAGE_PROFILE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.MANAGE_FIRMS: frozenset({Role.ADMIN}),
+    Permission.REVIEW_TESTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
+                                        Role.EXTERNAL_AUDITOR}),
+    Permission.WRITE_AUDITOR_REPORT: frozenset({Role.EXTERNAL_AUDITOR}),
+    Permission.SIGN_AUDITOR_REPORT: frozenset({Role.EXTERNAL_AUDITOR}),
+    Permission.SIGN_MANAGEMENT_STATEMENT: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.RAISE_DEVIATIONS: frozenset({Role.ADMIN, Role.COORDINATOR,
+                                            Role.INTERNAL_AUDITOR, Role.EXTERNAL_AUDITOR}),
 }
 
 # Endpoints anyone may reach without signing in.
