@@ -227,6 +227,7 @@ def seed_engagement(session: Session, users: dict) -> list[str]:
         set_engagement_status(session, senior, engagement, "fieldwork", engagement.version)
         _perform(session, store, engagement, year, people, findings, internal)
         set_engagement_status(session, senior, engagement, "review", engagement.version)
-        lines.append(f"Engagement '{name}' of {firm.name}: 44 tests performed and reviewed, "
-                     "in review")
+        lines.append(f"Engagement '{name}' of {firm.name}: {len(engagement.tests)} tests "
+                     "performed "
+                     "and reviewed, in review")
     return lines

@@ -285,3 +285,20 @@ def test_report_page_query_count_is_constant(client, db_session, reviewed, peopl
     with count_queries() as more:
         client.get(f"/reports/engagements/{reviewed.id}")
     assert len(more) == len(few)
+
+
+def test_the_bundle_of_an_issued_engagement_carries_the_issued_pdf(client, db_session, reviewed,
+                                                                    people, app):
+    import zipfile
+
+    sign_both(db_session, people, reviewed, make_user(db_session, "coordinator"))
+    issued = {r.lang: r for r in signing.issue_engagement(
+        db_session, people["senior"], reviewed,
+        EvidenceStore(app.config["KONTROL_EVIDENCE_DIR"]), "Kontrol")}
+    _login(client, people["senior"])
+    response = client.post(f"/reports/engagements/{reviewed.id}/bundles", data={"lang": "da"})
+    bundle_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    archive = zipfile.ZipFile(io.BytesIO(
+        client.get(f"/reports/bundles/{bundle_id}/download", buffered=True).data))
+    pdf = archive.read("isae3000-report-da.pdf")
+    assert hashlib.sha256(pdf).hexdigest() == issued["da"].sha256
