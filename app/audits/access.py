@@ -112,7 +112,8 @@ def can_review(actor, test: ControlTest) -> bool:
     function. Never the preparer, and only a concluded test of an engagement not issued.
     """
     engagement = test.engagement
-    if not can(actor, Permission.REVIEW_TESTS) or engagement.is_issued or not test.is_concluded:
+    if not can(actor, Permission.REVIEW_TESTS) or engagement.is_issued or not test.is_concluded \
+            or test.reviewed_at is not None:
         return False
     if getattr(actor, "id", None) is None or test.concluded_by_id == actor.id:
         return False

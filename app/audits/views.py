@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -212,7 +212,9 @@ def show_test(test_id: int):
         no_deviations=conclusions.NO_DEVIATIONS,
         may_edit=may_edit, may_plan=may_edit and not test.is_concluded,
         may_fieldwork=may_fieldwork, may_review=access.can_review(actor, test),
-        may_raise=may_edit and not test.engagement.is_issued)
+        may_raise=may_edit and not test.engagement.is_issued,
+        percent=lambda value, digits=1: format_percent(
+            value, "#,##0" + ("." + "0" * digits if digits else "") + " %"))
 
 
 @bp.post("/tests/<int:test_id>/plan")

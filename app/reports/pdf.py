@@ -63,7 +63,7 @@ from .pdf_layout import (
 )
 
 NO_DEVIATIONS = {lang: words["no_deviations"] for lang, words in LABELS.items()}
-TEST_COLUMNS = (13 * mm, 50 * mm, 62 * mm, FRAME_WIDTH - 125 * mm)
+TEST_COLUMNS = (13 * mm, 46 * mm, 58 * mm, FRAME_WIDTH - 117 * mm)
 
 
 @dataclass(frozen=True)

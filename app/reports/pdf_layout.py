@@ -322,7 +322,7 @@ def make_styles(fonts: FontSet, lang: str | None = None) -> dict[str, ParagraphS
         "cell_id": derive("cell_id", parent=cell, fontName=fonts.bold),
         "cell_pass": derive("cell_pass", parent=cell, textColor=PASS_GREEN),
         "cell_head": derive("cell_head", parent=cell, fontName=fonts.bold,
-                            textColor=colors.white, spaceAfter=0),
+                            textColor=colors.white, spaceAfter=0, hyphenationLang=""),
         "cover_org": derive("cover_org", fontName=fonts.bold, fontSize=24, leading=29,
                             textColor=NAVY, alignment=TA_LEFT, spaceAfter=14),
         "cover_title": derive("cover_title", fontSize=16, leading=21, alignment=TA_LEFT,

@@ -328,6 +328,10 @@ def sign_auditor_report(session: Session, actor, engagement: Engagement, place: 
     if statement is not None and statement.signed_on > signed_on:
         raise Invalid("signed_on", "The auditor's report cannot be dated before management's "
                                    "statement.")
+    reviewed = [t.reviewed_at.date() for t in ctx.tests if t.reviewed_at is not None]
+    if reviewed and max(reviewed) > signed_on:
+        raise Invalid("signed_on", "The auditor's report cannot be dated before the evidence "
+                                   f"was reviewed (last review {max(reviewed)}).")
     if missing:
         raise NotReady(missing)
     row = ctx.signatures.get(SignatureParty.AUDITOR) or ReportSignature(

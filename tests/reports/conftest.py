@@ -25,8 +25,7 @@ PROFILE = {
     "signatory_name": "Åse Østergaard", "signatory_title_en": "Chief Executive Officer",
     "signatory_title_da": "administrerende direktør",
 }
-SIGNED_ON = date(2026, 3, 2)
-TODAY = date(2026, 3, 10)
+SIGNED_ON = TODAY = date.today()  # after the 2025 period, and after the reviews
 
 
 def conclude_and_review(db_session, people, test, judgement=None, texts=None):

@@ -20,6 +20,7 @@ from app.reports import service as reports
 from app.reports import signing
 from app.reports.assurance import load_context
 from app.reports.pdf import build_isae_report
+from app.reports.pdf_layout import format_date
 from tests.factories import make_user
 from tests.reports.conftest import SIGNED_ON, TODAY, conclude_and_review, find_test, sign_both
 
@@ -102,7 +103,8 @@ def test_issued_report_downloads_the_same_bytes_with_the_ledgered_sha256(
         assert first.headers["X-Content-SHA256"] == ledgered[lang]
         text = pdf_text(first.data)
         # The report date is the signing date, never the date of the download.
-        assert ("Afgivet den 2. marts 2026" if lang == "da" else "Issued on 2 March 2026") in text
+        signed = format_date(SIGNED_ON, lang)
+        assert (f"Afgivet den {signed}" if lang == "da" else f"Issued on {signed}") in text
         assert "UDKAST" not in text and "DRAFT" not in text
     page = client.get(f"/reports/engagements/{reviewed.id}").get_data(as_text=True)
     assert ledgered["da"] in page and ledgered["en"] in page
@@ -225,14 +227,20 @@ def test_a_change_after_signing_withdraws_the_signature_and_a_review(db_session,
 
 def test_signing_dates_are_checked(db_session, reviewed, people):
     coordinator = make_user(db_session, "coordinator")
-    from datetime import date
+    from datetime import date, timedelta
 
     for day, message in ((date(2025, 12, 30), "after the period"),
-                         (date(2026, 4, 1), "future")):
+                         (TODAY + timedelta(days=1), "future")):
         with pytest.raises(Invalid) as caught:
             signing.sign_statement(db_session, coordinator, reviewed, signing.StatementSignature(
                 "Åse", "CEO", "direktør", "Vejle", day), TODAY)
         assert message in caught.value.message
+    signing.sign_statement(db_session, coordinator, reviewed, signing.StatementSignature(
+        "Åse", "CEO", "direktør", "Vejle", date(2026, 1, 2)), TODAY)
+    with pytest.raises(Invalid) as caught:  # the evidence was reviewed today
+        signing.sign_auditor_report(db_session, people["external"], reviewed, "Aarhus",
+                                    date(2026, 1, 2), TODAY, "Kontrol")
+    assert "before the evidence was reviewed" in caught.value.message
 
 
 def test_issued_engagement_is_reported_by_the_api(client, db_session, reviewed, people, app):
