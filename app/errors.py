@@ -63,10 +63,14 @@ def register_error_handlers(app) -> None:
     def wants_json() -> bool:
         return request.path.startswith("/api/")
 
-    def render(status: int, title: str, message: str | None):
+    def render(status: int, title: str, message: str | None, error: Exception | None = None):
         if wants_json():
-            detail = message or title
-            return jsonify({"status": status, "title": title, "detail": detail}), status
+            body = {"status": status, "title": title, "detail": message or title}
+            if isinstance(error, Invalid) or hasattr(error, "errors"):
+                body["field"] = getattr(error, "field", None)
+                body["errors"] = getattr(error, "errors", None) or [
+                    {"field": body["field"], "message": error.message}]
+            return jsonify(body), status
         template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
         return render_template(template, status=status, title=title, message=message), status
 
@@ -75,14 +79,18 @@ def register_error_handlers(app) -> None:
         from .extensions import db
 
         db.session.rollback()
-        return render(error.status_code, type(error).__name__, str(error))
+        return render(error.status_code, type(error).__name__, str(error), error)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         code = error.code or 500
         # Werkzeug's stock descriptions are for developers; the pages say it plainly.
         detail = None if code in (403, 404, 500) else (error.description or "")
-        return render(code, error.name, detail)
+        response, status = render(code, error.name, detail)
+        if code == 405 and getattr(error, "valid_methods", None):
+            headers = {"Allow": ", ".join(sorted(error.valid_methods))}
+            return response, status, headers
+        return response, status
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -11,7 +11,14 @@ from .audits.models import (  # noqa: F401
     Sample,
     SampleItem,
 )
-from .auth.models import ApiToken, LoginAttempt, User  # noqa: F401
+from .auth.models import (  # noqa: F401
+    ApiToken,
+    RecoveryCode,
+    RolePolicy,
+    SecurityEvent,
+    User,
+    UserSession,
+)
 from .catalogue.models import Catalogue, Control, ControlGroup, ControlMapping, SoAEntry  # noqa: F401
 from .evidence.models import Evidence, EvidenceRequest, EvidenceVersion  # noqa: F401
 from .firms.models import AuditFirm, AuditFirmMember  # noqa: F401
@@ -23,4 +30,13 @@ from .reports.models import (  # noqa: F401
     OrganisationProfile,
     ReportSignature,
     ReportText,
+)
+from .vendors.models import (  # noqa: F401
+    AuditorStatement,
+    ChangeNotice,
+    FollowUp,
+    Objection,
+    StatementObservation,
+    SubProcessor,
+    Transfer,
 )

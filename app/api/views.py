@@ -8,6 +8,7 @@ from ..auth.permissions import Permission, requires
 from ..auth.service import user_for_token
 from ..extensions import db
 from . import openapi
+from .spec import ApiModel, operation
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -20,20 +21,23 @@ def authenticate_bearer() -> None:
     g.api_user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" else None
 
 
-@bp.get("/me")
-@requires(Permission.SIGNED_IN)
+class Me(ApiModel):
+    """The user the token belongs to."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    language: str | None
+
+
+@operation(bp, "GET", "/me", Permission.SIGNED_IN, summary="The user the token belongs to",
+           tag="account", responses={200: Me})
 def me():
     """The token's user."""
     user = g.api_user
-    return jsonify({"id": user.id, "email": user.email, "name": user.name, "role": user.role,
-                    "language": user.language})
-
-
-openapi.document("/me", "get", "The user the token belongs to", tag="account", responses={
-    "200": {"description": "The user", "content": {"application/json": {"schema": {
-        "type": "object", "properties": {
-            "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
-            "role": {"type": "string"}, "language": {"type": ["string", "null"]}}}}}}})
+    return Me(id=user.id, email=user.email, name=user.name, role=user.role,
+              language=user.language)
 
 
 @bp.get("/openapi.json")

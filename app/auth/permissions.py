@@ -50,6 +50,10 @@ class Permission(enum.StrEnum):
     VIEW_REPORTS = "view_reports"  # external auditors: only their engagement (service check)
     EXPORT_BUNDLE = "export_bundle"
     MANAGE_PROFILE = "manage_profile"
+    VIEW_SUBPROCESSORS = "view_subprocessors"  # external auditors: their periods (auth.scope)
+    MANAGE_SUBPROCESSORS = "manage_subprocessors"
+    # control owners: only those owning an ISAE F or G activity (vendors.checks.can_follow_up)
+    RECORD_SUBPROCESSOR_FOLLOW_UP = "record_subprocessor_follow_up"
     MANAGE_FIRMS = "manage_firms"
     # Object rules in app/audits/access.py: reviewers are the firm's auditors on an ISAE
     # engagement (never the preparer); the report is written by the firm and signed by its
@@ -98,6 +102,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT_BUNDLE: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                          Role.EXTERNAL_AUDITOR}),
     Permission.MANAGE_PROFILE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.VIEW_SUBPROCESSORS: ALL_ROLES,
+    Permission.MANAGE_SUBPROCESSORS: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.RECORD_SUBPROCESSOR_FOLLOW_UP: frozenset({Role.ADMIN, Role.COORDINATOR,
+                                                         Role.CONTROL_OWNER}),
     Permission.MANAGE_FIRMS: frozenset({Role.ADMIN}),
     Permission.REVIEW_TESTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                         Role.EXTERNAL_AUDITOR}),
@@ -109,7 +117,7 @@ MATRIX: dict[Permission, frozenset[Role]] = {
 }
 
 # Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "static", "health"})
 
 
 def can(actor, permission: Permission, obj=None) -> bool:

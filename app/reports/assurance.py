@@ -21,6 +21,7 @@ from ..audits.models import Conclusion, ControlTest, Engagement, EngagementKind
 from ..catalogue.models import ControlGroup
 from ..errors import Invalid
 from ..firms.models import AuditFirmMember
+from ..vendors.report import subprocessors_for_report
 from . import texts
 from .models import ObjectiveOpinion, OrganisationProfile, ReportSignature, ReportText
 from .pdf import (
@@ -77,6 +78,7 @@ class ReportContext:
     texts: dict[str, ReportText]
     signatures: dict[str, ReportSignature]
     partner: AuditFirmMember | None
+    sub_processors: dict[str, list] = field(default_factory=dict)  # lang -> register entries
 
     @property
     def report_type(self) -> int:
@@ -117,7 +119,10 @@ def load_context(session: Session, engagement: Engagement, organisation: str) ->
             select(ReportText).where(ReportText.engagement_id == engagement.id))},
         signatures={s.party: s for s in session.scalars(
             select(ReportSignature).where(ReportSignature.engagement_id == engagement.id))},
-        partner=partner)
+        partner=partner,
+        sub_processors={lang: subprocessors_for_report(session, engagement.period_start,
+                                                       engagement.period_end, lang)
+                        for lang in LANGS})
 
 
 # --- wording of one test --------------------------------------------------------------------
@@ -217,8 +222,7 @@ def facts(ctx: ReportContext, lang: str) -> texts.ReportFacts:
         report_type=ctx.report_type,
         period=phrase_for(lang, ctx.report_type, engagement.period_start, engagement.period_end),
         firm=engagement.firm.name if engagement.firm else texts.MISSING[lang],
-        sub_processors=tuple(line.split(",")[0].strip() for line in lines_of(
-            profile.sub_processors_en or profile.sub_processors_da)),
+        sub_processors=tuple(entry.name for entry in ctx.sub_processors.get(lang, ())),
         not_relevant=tuple(e.group.code for e in ctx.groups if e.exclusion is not None),
         qualified=qualified_objectives(ctx, lang))
 
@@ -318,9 +322,9 @@ def build_report(ctx: ReportContext, lang: str, *, draft: bool, today: date) -> 
         objectives=objectives, draft=draft,
         report_date=signed.signed_on if (signed and not draft) else today,
         qualified=bool(wording.qualified),
-        sub_processors=lines_of(getattr(profile, f"sub_processors_{lang}"))
-        or ((texts.MISSING[lang],) if (profile.sub_processors_en or profile.sub_processors_da)
-            else ()),
+        sub_processors=tuple(entry.line if entry.processing else
+                             f"{entry.line}{texts.MISSING[lang]}"
+                             for entry in ctx.sub_processors.get(lang, ())),
         complementary_controls=lines_of(getattr(profile, f"complementary_controls_{lang}"))
         or ((texts.MISSING[lang],) if (profile.complementary_controls_en
                                        or profile.complementary_controls_da) else ()))
@@ -394,11 +398,13 @@ def missing_texts(ctx: ReportContext, langs=LANGS) -> list[Missing]:
             add(Missing(N_("Organisation profile, service")), lang)
         if not local(profile, "processing", lang):
             add(Missing(N_("Organisation profile, description of the processing")), lang)
-    for field_name, what in (("sub_processors", N_("Organisation profile, sub-processors")),
-                             ("complementary_controls",
-                              N_("Organisation profile, complementary controls"))):
-        for lang in _needs(profile, field_name, langs):
-            add(Missing(what), lang)
+    for lang in _needs(profile, "complementary_controls", langs):
+        add(Missing(N_("Organisation profile, complementary controls")), lang)
+    for lang in langs:
+        for entry in ctx.sub_processors.get(lang, ()):
+            if not entry.processing:
+                add(Missing(N_("Sub-processor %(name)s, what it processes"),
+                            {"name": entry.name}), lang)
     for key, row in sorted(ctx.texts.items()):
         if key == "basis" and all(g.achieved for g in ctx.groups):
             continue

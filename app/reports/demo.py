@@ -105,12 +105,6 @@ PROFILE = {
         "Vi hjælper de dataansvarlige med at besvare anmodninger fra registrerede om indsigt, "
         "berigtigelse, sletning og begrænsning; anmodninger, der når os, sendes videre til den "
         "dataansvarlige inden for to arbejdsdage."),
-    "sub_processors_en": ("Nordic Hosting ApS, CVR 87654321, Datavej 1, 8000 Aarhus C: operation "
-                          "of the data centre\nMailsikker A/S, CVR 11223344, Postgade 5, 5000 "
-                          "Odense C: secure e-mail"),
-    "sub_processors_da": ("Nordic Hosting ApS, CVR 87654321, Datavej 1, 8000 Aarhus C: drift af "
-                          "datacentret\nMailsikker A/S, CVR 11223344, Postgade 5, 5000 "
-                          "Odense C: sikker e-mail"),
     "complementary_controls_en": (
         "The data controller ensures that instructions for the processing are lawful.\n"
         "The data controller informs the data subjects.\n"

@@ -28,12 +28,6 @@ class ProfileForm(FlaskForm):
     service_da = StringField(_l("Service (Danish)"), validators=[Length(max=300)])
     processing_en = TextAreaField(_l("Description of the processing (English)"))
     processing_da = TextAreaField(_l("Description of the processing (Danish)"))
-    sub_processors_en = TextAreaField(
-        _l("Sub-processors (English)"), description=_l(
-            "One per line: name, CVR, address, what they process. The report applies the "
-            "carve-out method to them."))
-    sub_processors_da = TextAreaField(_l("Sub-processors (Danish)"),
-                                      description=_l("The same lines in Danish."))
     complementary_controls_en = TextAreaField(
         _l("Complementary controls at the data controllers (English)"),
         description=_l("One per line."))

@@ -27,8 +27,7 @@ class OrganisationProfile(VersionedMixin, TimestampMixin, db.Model):
     service_da: Mapped[str | None] = mapped_column(String(300))
     processing_en: Mapped[str | None] = mapped_column(Text)
     processing_da: Mapped[str | None] = mapped_column(Text)
-    sub_processors_en: Mapped[str | None] = mapped_column(Text)  # one per line
-    sub_processors_da: Mapped[str | None] = mapped_column(Text)
+    sub_processors: Mapped[str | None] = mapped_column(Text)  # unused: the register lists them
     complementary_controls_en: Mapped[str | None] = mapped_column(Text)  # one per line
     complementary_controls_da: Mapped[str | None] = mapped_column(Text)
     # Who signs management's statement by default.

@@ -23,9 +23,9 @@ from .pdf import NO_DEVIATIONS, IsaeReport
 from .xlsx import SoARow
 
 PROFILE_FIELDS = ("name", "registration_no", "city", "service_en", "service_da",
-                  "processing_en", "processing_da", "sub_processors_en", "sub_processors_da",
-                  "complementary_controls_en", "complementary_controls_da", "signatory_name",
-                  "signatory_title_en", "signatory_title_da")
+                  "processing_en", "processing_da", "complementary_controls_en",
+                  "complementary_controls_da", "signatory_name", "signatory_title_en",
+                  "signatory_title_da")
 
 STATUS_LABELS = {
     "en": {"planned": "Planned", "partial": "Partially implemented",

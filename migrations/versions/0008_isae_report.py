@@ -1,12 +1,12 @@
 """ISAE report: audit firms, sign-offs, per-language texts, signatures, issued PDFs.
 
 Existing single-language texts become the English ones (result texts and management comments
-of tests with deviations, exclusion reasons, sub-processors); the profile's signatory line
+of tests with deviations, exclusion reasons); the profile's signatory line
 becomes the signatory's name; the old free-text auditor's report and the profile's auditor firm
 are dropped (the structured report and the audit firm replace them).
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0010
 Create Date: 2026-11-30 02:20:28.365255
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0005'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
@@ -161,33 +161,25 @@ def upgrade():
 
     with op.batch_alter_table('organisation_profile', schema=None) as batch_op:
         batch_op.add_column(sa.Column('city', sa.String(length=100), nullable=True))
-        batch_op.add_column(sa.Column('sub_processors_en', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('sub_processors_da', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('signatory_name', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('signatory_title_en', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('signatory_title_da', sa.String(length=200), nullable=True))
-    op.execute("UPDATE organisation_profile SET sub_processors_en = sub_processors, "
-               "signatory_name = signatory")
+    op.execute("UPDATE organisation_profile SET signatory_name = signatory")
     with op.batch_alter_table('organisation_profile', schema=None) as batch_op:
         batch_op.drop_column('signatory')
         batch_op.drop_column('auditor_firm')
-        batch_op.drop_column('sub_processors')
 
 
 
 def downgrade():
     with op.batch_alter_table('organisation_profile', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sub_processors', sa.TEXT(), nullable=True))
         batch_op.add_column(sa.Column('auditor_firm', sa.VARCHAR(length=200), nullable=True))
         batch_op.add_column(sa.Column('signatory', sa.VARCHAR(length=200), nullable=True))
-    op.execute("UPDATE organisation_profile SET sub_processors = sub_processors_en, "
-               "signatory = signatory_name")
+    op.execute("UPDATE organisation_profile SET signatory = signatory_name")
     with op.batch_alter_table('organisation_profile', schema=None) as batch_op:
         batch_op.drop_column('signatory_title_da')
         batch_op.drop_column('signatory_title_en')
         batch_op.drop_column('signatory_name')
-        batch_op.drop_column('sub_processors_da')
-        batch_op.drop_column('sub_processors_en')
         batch_op.drop_column('city')
 
     with op.batch_alter_table('objective_exclusion', schema=None) as batch_op:

@@ -18,8 +18,6 @@ PROFILE = {
     "service_en": "payroll processing", "service_da": "lønbehandling",
     "processing_en": "Søhøj Data A/S runs payroll for Danish employers.",
     "processing_da": "Søhøj Data A/S afvikler løn for danske arbejdsgivere.",
-    "sub_processors_en": "Hosting ApS, CVR 11111111, Vej 1, 7100 Vejle: hosting",
-    "sub_processors_da": "Hosting ApS, CVR 11111111, Vej 1, 7100 Vejle: drift",
     "complementary_controls_en": "The controller keeps its data up to date.",
     "complementary_controls_da": "Den dataansvarlige holder sine oplysninger ajour.",
     "signatory_name": "Åse Østergaard", "signatory_title_en": "Chief Executive Officer",

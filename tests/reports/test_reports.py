@@ -184,8 +184,7 @@ def test_soa_pdf(client, login_as, loaded_catalogue):
 def test_profile_fills_the_management_statement(client, login_as, db_session, tested, people):
     login_as("coordinator")
     response = client.post("/reports/profile", data={
-        "name": "Søhøj Data A/S", "service_en": "payroll processing", "version": 0,
-        "sub_processors_en": "Hosting ApS, CVR 1234, Vej 1: hosting"})
+        "name": "Søhøj Data A/S", "service_en": "payroll processing", "version": 0})
     assert response.status_code == 302
     from app.reports import service as reports
     from app.reports.pdf import build_isae_report
@@ -193,9 +192,8 @@ def test_profile_fills_the_management_statement(client, login_as, db_session, te
     english = pdf_text(build_isae_report(reports.isae_report(
         db_session, people["auditor"], tested, "en", "Kontrol", date(2026, 2, 1))))
     assert "Søhøj Data A/S processes personal data" in english
-    assert "uses the sub-processors Hosting ApS" in english
-    assert "applies the carve-out method" in english and "partial" not in english
+    assert "partial" not in english
     danish = pdf_text(build_isae_report(reports.isae_report(
         db_session, people["auditor"], tested, "da", "Kontrol", date(2026, 2, 1))))
-    assert "[mangler dansk tekst]" in danish  # no Danish service or sub-processor lines
+    assert "[mangler dansk tekst]" in danish  # no Danish service
     assert "payroll processing" not in danish
