@@ -37,7 +37,6 @@ from .service import (
 )
 
 PARTNER_EMAIL = "partner@revision.example"
-NOT_RELEVANT = "Nordlys Statistik A/S transfers no personal data to third countries."
 NO_OCCURRENCES = "A.3"
 WHOLE_POPULATION = "D.3"
 
@@ -74,6 +73,9 @@ def population_for(key: str, frequency: str, year: int, rng: random.Random) -> t
         return f"{code}-new-hires.csv", _csv(["employee", "start_date", "department"], [
             [f"E{2000 + i}", d.isoformat(), rng.choice(["IT", "Økonomi", "Statistik", "HR"])]
             for i, d in enumerate(people)])
+    if code in ("G.2", "G.3"):  # the helpdesk's tickets, stored in the United States
+        return f"{code}-transfers.csv", _csv(["recipient", "country", "basis"], [
+            ["HelpDesk Cloud Inc.", "US", "EU standard contractual clauses 2021/914"]])
     if code == WHOLE_POPULATION:
         ended = sorted(rng.sample(days, 4))
         return f"{code}-ended-agreements.csv", _csv(["agreement", "ended_on"], [
@@ -219,7 +221,6 @@ def seed_engagement(session: Session, users: dict) -> list[str]:
         engagement = create_engagement(session, people["auditor"], EngagementPlan(
             name=name, kind="isae3000_type2", period_start=date(year, 1, 1),
             period_end=date(year, 12, 31), catalogues=["isae3000-gdpr"],
-            excluded_groups={"isae3000-gdpr:G": NOT_RELEVANT},
             team_ids=[people["auditor"].id], firm_id=firm.id, partner_id=partner.id,
             external_ids=[senior.id],
             description="Annual assurance report for the data controllers: processing of "

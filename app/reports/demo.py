@@ -37,13 +37,15 @@ PROFILE = {
         "follow a yearly risk assessment of the processing and cover encryption, network "
         "segmentation, two-factor authentication, logging with daily follow-up, vulnerability "
         "scanning and a yearly penetration test of externally facing systems.\n\n"
-        "# Sub-processors\n"
+        "# Sub-processors and transfers\n"
         "The controllers have given a general approval of the sub-processors listed below. We "
         "tell the controllers at least 30 days before a sub-processor is added or replaced, and "
         "they may object within one month. Each sub-processor must send us its auditor's "
         "statement for the previous year by 31 December, with a list of observations, their "
         "significance, its comments and its deadlines, or an explicit statement that there "
-        "were none.\n\n"
+        "were none. One sub-processor, the helpdesk service, keeps support tickets in the "
+        "United States; the transfer rests on the EU standard contractual clauses and a "
+        "transfer impact assessment.\n\n"
         "# Organisation and responsibility\n"
         "The security committee, chaired by the managing director, approves the information "
         "security policy every year and follows up on the controls each quarter. A data "
@@ -82,14 +84,16 @@ PROFILE = {
         "kryptering, netværkssegmentering, tofaktorautentifikation, logning med daglig "
         "opfølgning, sårbarhedsscanning og en årlig penetrationstest af eksternt vendte "
         "systemer.\n\n"
-        "# Underdatabehandlere\n"
+        "# Underdatabehandlere og overførsler\n"
         "De dataansvarlige har givet en generel godkendelse af de underdatabehandlere, der er "
         "anført nedenfor. Vi underretter de dataansvarlige mindst 30 dage før, en "
         "underdatabehandler tilføjes eller udskiftes, og de kan gøre indsigelse inden for en "
         "måned. Hver underdatabehandler skal senest 31. december sende os revisors erklæring "
         "for det foregående år med en liste over observationer, deres betydning, "
         "underdatabehandlerens kommentarer og frister, eller en udtrykkelig oplysning om, at "
-        "der ikke har været nogen.\n\n"
+        "der ikke har været nogen. Én underdatabehandler, helpdesktjenesten, opbevarer "
+        "supporthenvendelser i USA; overførslen sker på grundlag af EU's "
+        "standardkontraktbestemmelser og en vurdering af overførslens virkning.\n\n"
         "# Organisering og ansvar\n"
         "Sikkerhedsudvalget med den administrerende direktør som formand godkender hvert år "
         "informationssikkerhedspolitikken og følger kvartalsvis op på kontrollerne. En "
@@ -127,9 +131,6 @@ def seed_profile(session: Session, users: dict) -> list[str]:
     return ["Organisation profile: Nordlys Statistik A/S"]
 
 
-NOT_RELEVANT_DA = "Nordlys Statistik A/S overfører ikke personoplysninger til tredjelande."
-
-
 def seed_reports(session: Session, users: dict) -> list[str]:
     """The demo engagements' reports: last year's in review, the year before's issued.
 
@@ -144,27 +145,24 @@ def seed_reports(session: Session, users: dict) -> list[str]:
 
     from ..audits.models import Engagement, EngagementStatus
     from ..evidence.storage import EvidenceStore
+    from ..vendors.demo import seed_subprocessors
     from .signing import (
         StatementSignature,
         issue_engagement,
-        save_exclusion_reason,
         sign_auditor_report,
         sign_statement,
     )
 
     partner = users.get("partner@revision.example")
     coordinator = users.get("coordinator")
-    lines = []
+    # The report lists the register's sub-processors: seed them (idempotent) before issuing.
+    lines = seed_subprocessors(session, users)
     engagements = session.scalars(select(Engagement).where(
         Engagement.name.like("ISAE 3000 GDPR % (type 2)"), Engagement.firm_id.is_not(None),
         Engagement.status == EngagementStatus.REVIEW).order_by(Engagement.period_end))
     organisation = current_app.config["KONTROL_ORGANISATION"]
     today = date.today()
     for engagement in list(engagements):
-        for exclusion in engagement.exclusions:
-            if not exclusion.reason_da:
-                save_exclusion_reason(session, coordinator, engagement, exclusion.id,
-                                      exclusion.reason_en, NOT_RELEVANT_DA)
         if engagement.period_end.year != today.year - 2 or partner is None:
             continue
         signed_on = today
