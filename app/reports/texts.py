@@ -30,7 +30,6 @@ NO_OCCURRENCES_RESULT = {
           "testes.",
 }
 DEFAULT_SERVICE = {"en": "its services", "da": "sine ydelser"}
-UNSIGNED = {"en": "Draft – not signed", "da": "Udkast – ikke underskrevet"}
 STATE_AUTHORISED = {"en": "State-Authorised Public Accountant", "da": "statsautoriseret revisor"}
 
 # Editable sections, in the order they print.
@@ -50,8 +49,7 @@ HEADINGS = {
            "opinion_qualified": "Konklusion med forbehold",
            "emphasis": "Fremhævelse af forhold",
            "tests": "Beskrivelse af test af kontroller",
-           "intended_users": "Tiltænkte brugere og formål",
-           "signature": "Sted, dato og underskrift"},
+           "intended_users": "Tiltænkte brugere og formål"},
     "en": {"statement_intro": "Introduction", "addressees": "Title and addressees",
            "scope": "Scope", "responsibility": "{name}'s responsibilities",
            "independence": "Auditor's independence and quality management",
@@ -60,8 +58,7 @@ HEADINGS = {
            "basis": "Basis for qualified opinion", "opinion": "Opinion",
            "opinion_qualified": "Qualified opinion", "emphasis": "Emphasis of matter",
            "tests": "Description of tests of controls",
-           "intended_users": "Intended users and purpose",
-           "signature": "Place, date and signature"},
+           "intended_users": "Intended users and purpose"},
 }
 
 
