@@ -54,6 +54,12 @@ class Permission(enum.StrEnum):
     MANAGE_SUBPROCESSORS = "manage_subprocessors"
     # control owners: only those owning an ISAE F or G activity (vendors.checks.can_follow_up)
     RECORD_SUBPROCESSOR_FOLLOW_UP = "record_subprocessor_follow_up"
+    VIEW_INCIDENTS = "view_incidents"  # control owners: what they reported (service check)
+    REPORT_INCIDENT = "report_incident"
+    MANAGE_INCIDENTS = "manage_incidents"
+    VIEW_GOVERNANCE = "view_governance"  # external auditors: their engagements' periods
+    MANAGE_GOVERNANCE = "manage_governance"
+    REVIEW_DOCUMENTS = "review_documents"  # control owners: documents they own (service check)
     MANAGE_FIRMS = "manage_firms"
     # Object rules in app/audits/access.py: reviewers are the firm's auditors on an ISAE
     # engagement (never the preparer); the report is written by the firm and signed by its
@@ -106,6 +112,14 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_SUBPROCESSORS: frozenset({Role.ADMIN, Role.COORDINATOR}),
     Permission.RECORD_SUBPROCESSOR_FOLLOW_UP: frozenset({Role.ADMIN, Role.COORDINATOR,
                                                          Role.CONTROL_OWNER}),
+    # External auditors read incidents within their engagements' periods (auth/scope.py).
+    Permission.VIEW_INCIDENTS: ALL_ROLES,
+    Permission.REPORT_INCIDENT: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER,
+                                           Role.INTERNAL_AUDITOR}),
+    Permission.MANAGE_INCIDENTS: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.VIEW_GOVERNANCE: ALL_ROLES,
+    Permission.MANAGE_GOVERNANCE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.REVIEW_DOCUMENTS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
     Permission.MANAGE_FIRMS: frozenset({Role.ADMIN}),
     Permission.REVIEW_TESTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                         Role.EXTERNAL_AUDITOR}),
