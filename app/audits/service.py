@@ -116,8 +116,11 @@ def get_engagement(session: Session, actor, engagement_id: int) -> Engagement:
     return engagement
 
 
-def engagement_tests(session: Session, engagement: Engagement) -> list[ControlTest]:
-    """The engagement's tests in catalogue order, with control, samples and sign-offs loaded."""
+def engagement_tests(session: Session, engagement: Engagement, *options) -> list[ControlTest]:
+    """The engagement's tests in catalogue order, with control, samples and sign-offs loaded.
+
+    `options` load more with the tests, so callers keep a fixed number of queries.
+    """
     return list(session.scalars(
         select(ControlTest).where(ControlTest.engagement_id == engagement.id)
         .join(Control, ControlTest.control_id == Control.id)
@@ -127,7 +130,7 @@ def engagement_tests(session: Session, engagement: Engagement) -> list[ControlTe
                  joinedload(ControlTest.control).joinedload(Control.catalogue),
                  joinedload(ControlTest.concluded_by), joinedload(ControlTest.reviewed_by),
                  selectinload(ControlTest.populations),
-                 selectinload(ControlTest.samples).selectinload(Sample.items))
+                 selectinload(ControlTest.samples).selectinload(Sample.items), *options)
         .order_by(Catalogue.slug, ControlGroup.position, Control.position)).unique())
 
 

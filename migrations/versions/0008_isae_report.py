@@ -6,7 +6,7 @@ becomes the signatory's name; the old free-text auditor's report and the profile
 are dropped (the structured report and the audit firm replace them).
 
 Revision ID: 0008
-Revises: 0009
+Revises: 0007
 Create Date: 2026-11-30 02:20:28.365255
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0009'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
