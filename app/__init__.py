@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from .evidence import register as register_evidence
     from .evidence.views import bp as evidence_bp
     from .extensions import csrf
+    from .firms.views import bp as firms_bp
     from .governance import api as governance_api  # noqa: F401  (adds its routes to api_bp)
     from .governance import register as register_governance
     from .governance.views import bp as governance_bp
@@ -105,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
     register_incidents()
     for blueprint in (auth_bp, dashboard_bp, catalogue_bp, evidence_bp, audits_bp,
                       deviations_bp, reports_bp, oscal_bp, ledger_bp, vendors_bp, governance_bp,
-                      incidents_bp, api_bp):
+                      incidents_bp, api_bp, firms_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
@@ -130,12 +131,12 @@ def register_cli(app: Flask) -> None:
     from .governance.cli import governance_cli
     from .incidents.cli import incidents_cli
     from .ledger.cli import ledger_cli
-    from .reports.cli import report_cli
+    from .reports.cli import engagements_cli, report_cli
     from .reports.oscal.cli import oscal_cli
     from .vendors.cli import subprocessors_cli
 
     for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli,
-                  subprocessors_cli, governance_cli, incidents_cli, oscal_cli):
+                  engagements_cli, subprocessors_cli, governance_cli, incidents_cli, oscal_cli):
         app.cli.add_command(group)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(demo_command)

@@ -96,7 +96,8 @@ def _observation(test: TestData, data: EngagementData) -> dict:
             "title": f"{test.control.code} {test.control.title}",
             "description": test.procedure or "Test of the control.",
             "props": props(prop("control-key", test.control.key),
-                           prop("conclusion", test.conclusion)),
+                           prop("conclusion", test.conclusion),
+                           prop("reviewed-at", test.reviewed_at and _iso_dt(test.reviewed_at))),
             "methods": [METHODS.get(m, "UNKNOWN") for m in test.methods] or ["UNKNOWN"],
             "types": ["control-objective"],
             "relevant-evidence": evidence,
@@ -160,13 +161,23 @@ def build_assessment_results(data: EngagementData) -> dict:
         "reviewed-controls": _reviewed(data),
         "observations": [_observation(test, data) for test in data.tests],
         "findings": _findings(data),
-        "remarks": "\n\n".join(filter(None, [summary, data.auditor_report]))}
+        "remarks": "\n\n".join([summary, *(
+            f"Control objective {o.group} not achieved (criterion {o.criterion})"
+            + (f": {o.reason}" if o.reason else ".") for o in data.opinions
+            if not o.achieved)])}
     resources = [{"uuid": plan_uuid, "title": f"Assessment plan: {data.name}",
                   "base64": {"filename": f"assessment-plan-{data.id}.json",
                              "media-type": "application/json",
                              "value": base64.b64encode(json.dumps(
                                  plan, indent=2, ensure_ascii=False).encode()).decode()}}]
     resources.extend(evidence_resource(data.evidence[e]) for e in sorted(data.evidence))
+    resources.extend({
+        "uuid": stable_uuid("issued-report", data.id, report.lang),
+        "title": f"Issued report ({report.lang}): {report.filename}",
+        "props": props(prop("lang", report.lang)),
+        "rlinks": [{"href": report.filename, "media-type": "application/pdf",
+                    "hashes": [{"algorithm": "SHA-256", "value": report.sha256}]}]}
+        for report in data.issued)
     document = {
         "uuid": stable_uuid("assessment-results", data.id),
         "metadata": metadata(f"Assessment results: {data.name}", data.updated_at, data.status,

@@ -19,6 +19,7 @@ from ...errors import NotFound
 from ...evidence.models import Evidence
 from ...evidence.models import evidence_control as link
 from ...evidence.service import readable_evidence
+from ..models import IssuedReport, ObjectiveOpinion
 
 
 @dataclass(frozen=True)
@@ -192,13 +193,14 @@ class TestData:
     control: ControlData
     catalogue: str
     methods: tuple[str, ...]
-    procedure: str | None
+    procedure: str | None  # the test as performed where recorded, else as planned
     conclusion: str
     result_text: str | None
     management_comment: str | None
     concluded_at: datetime | None
     updated_at: datetime
     samples: tuple[SampleData, ...]
+    reviewed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,26 @@ class DeviationData:
 
 
 @dataclass(frozen=True)
+class OpinionData:
+    """A control objective the auditor judged not achieved, with the reason."""
+
+    group: str
+    achieved: bool
+    criterion: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class IssuedFile:
+    """A report PDF frozen at issue (kept in the evidence store)."""
+
+    lang: str
+    filename: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
 class EngagementData:
     """An engagement with its tests and findings."""
 
@@ -225,7 +247,6 @@ class EngagementData:
     kind: str
     status: str
     description: str | None
-    auditor_report: str | None
     covers_from: date
     covers_to: date
     updated_at: datetime
@@ -234,6 +255,8 @@ class EngagementData:
     tests: tuple[TestData, ...]
     deviations: tuple[DeviationData, ...]
     evidence: dict[int, EvidenceData] = field(default_factory=dict)
+    opinions: tuple[OpinionData, ...] = ()
+    issued: tuple[IssuedFile, ...] = ()
 
 
 def engagement(session: Session, actor, engagement_id: int) -> EngagementData:
@@ -246,28 +269,37 @@ def engagement(session: Session, actor, engagement_id: int) -> EngagementData:
     evidence_ids = {item.evidence_id for test in tests for sample in test.samples
                     for item in sample.items if item.evidence_id}
     evidence = _evidence(session, actor, evidence_ids)
+    opinions = session.scalars(select(ObjectiveOpinion).where(
+        ObjectiveOpinion.engagement_id == found.id).options(joinedload(ObjectiveOpinion.group))
+        .order_by(ObjectiveOpinion.id)).all()
+    issued = session.scalars(select(IssuedReport).where(
+        IssuedReport.engagement_id == found.id).order_by(IssuedReport.lang)).all()
     latest = session.scalar(select(func.max(Deviation.updated_at)).where(
         Deviation.engagement_id == found.id))
     changed = max([found.updated_at, latest or found.updated_at,
                    *(test.updated_at for test in tests)])
     return EngagementData(
         found.id, found.name, found.kind, found.status, found.description,
-        found.auditor_report, found.covers_from, found.period_end, changed, found.issued_at,
+        found.covers_from, found.period_end, changed, found.issued_at,
         tuple(sorted(m.user.name for m in found.members)),
         tuple(TestData(
             t.id, _control(t.control), t.control.catalogue.slug, tuple(t.methods or ()),
-            t.procedure, t.conclusion, t.result_text, t.management_comment, t.concluded_at,
-            t.updated_at,
+            t.test_performed_en or t.procedure, t.conclusion, t.result_text_en,
+            t.management_comment_en, t.concluded_at, t.updated_at,
             tuple(SampleData(s.id, s.seed, s.population_fingerprint, s.population_size, s.size,
                              s.created_at,
                              tuple((i.population_index, i.result, i.note,
                                     i.evidence_id if i.evidence_id in evidence else None)
-                                   for i in s.items)) for s in t.samples))
+                                   for i in s.items)) for s in t.samples),
+            t.reviewed_at)
             for t in tests),
         tuple(DeviationData(d.id, d.test_id, d.control.key, d.title, d.description, d.severity,
                             d.status, d.management_response, d.created_at)
               for d in deviations),
-        evidence)
+        evidence,
+        tuple(OpinionData(o.group.code, o.achieved, o.criterion, o.reason_en)
+              for o in opinions),
+        tuple(IssuedFile(r.lang, r.filename, r.sha256, r.size) for r in issued))
 
 
 def _control(control: Control) -> ControlData:
