@@ -49,7 +49,7 @@ def _existing(session: Session, keys: set[str]) -> set[tuple[str, str, int]]:
     for start in range(0, len(keys_list), 500):
         found.update(session.execute(select(
             Notification.deadline_key, Notification.threshold, Notification.user_id).where(
-            Notification.deadline_key.in_(keys_list[start:start + 500]))).tuples())
+            Notification.deadline_key.in_(keys_list[start:start + 500]))).all())
     return found
 
 
