@@ -69,9 +69,9 @@ def build_digest(app: Flask, user: User, notifications: list[Notification]) -> E
     message["To"] = user.email
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="kontrol")
-    message["Content-Language"] = language
     message.set_content(plain)
     message.add_alternative(html, subtype="html")
+    message["Content-Language"] = language  # after the body: set_content clears Content-*
     return message
 
 
