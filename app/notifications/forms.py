@@ -9,6 +9,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -58,5 +59,6 @@ class PreferencesForm(FlaskForm):
     """Which kinds of deadline reach me by e-mail, and how often."""
 
     email_kinds = CheckboxesField(_l("Send me e-mail about"), validate_choice=False)
-    digest = RadioField(_l("E-mail digest"), choices=list(DIGEST_LABELS.items()),
+    digest = RadioField(_l("E-mail digest"), choices=[
+        SelectChoice(key.value, label) for key, label in DIGEST_LABELS.items()],
                         default=Digest.IMMEDIATE.value)

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from wtforms import SelectChoice
 from flask_babel import gettext as _
 
 from ..auth.current import current_actor
@@ -148,7 +149,7 @@ def preferences():
     stored = service.preferences(db.session, actor.id)
     form = PreferencesForm(data={"email_kinds": list(stored.email_kinds),
                                  "digest": stored.digest})
-    form.email_kinds.choices = [(kind, str(label)) for kind, label in KINDS.items()]
+    form.email_kinds.choices = [SelectChoice(kind, str(label)) for kind, label in KINDS.items()]
     if form.validate_on_submit():
         try:
             service.save_preferences(db.session, actor, form.email_kinds.data or [],
