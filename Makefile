@@ -25,7 +25,7 @@ setup: $(VENV)/.installed translations
 
 ## Set up, then serve on http://127.0.0.1:5000 with SQLite in instance/.
 run: setup
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) scheduler serve --host $(HOST) --port $(PORT)
 
 ## The whole suite (SQLite unless TEST_DATABASE_URL points at PostgreSQL).
 test: $(VENV)/.installed translations
