@@ -105,6 +105,15 @@ def due_day(due_at: datetime, zone: tzinfo) -> date:
     return (due_at - _ONE_MICROSECOND).astimezone(zone).date()
 
 
+def whole_day(due_at: datetime, zone: tzinfo) -> date | None:
+    """The due day of a deadline that falls at the end of a day (local midnight), else None.
+
+    Such a deadline is shown as its day ("2026-09-30"), not as the next day's 00:00.
+    """
+    local = due_at.astimezone(zone)
+    return due_day(due_at, zone) if local.time() == time(0) else None
+
+
 def date_state(due_on: date, today: date, window_days: int) -> State:
     """A date-based deadline on `today`: overdue, due soon, or upcoming.
 

@@ -14,10 +14,11 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
 from flask import Flask
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..auth.models import User
+from .display import due_text, threshold_text
 from .models import Notification
 from .providers import kind_label
 
@@ -52,7 +53,7 @@ def build_digest(app: Flask, user: User, notifications: list[Notification]) -> E
     with force_locale(language):
         items = [{"kind": str(kind_label(n.kind)), "title": n.title_in(language),
                   "threshold": threshold_text(n.threshold),
-                  "due": format_datetime(n.due_at, "yyyy-MM-dd HH:mm"),
+                  "due": due_text(n.due_at),
                   "url": external_url(app, n.endpoint, n.values)} for n in notifications]
         context = {"user": user, "items": items,
                    "list_url": external_url(app, "notifications.list_notifications", {}),
@@ -73,20 +74,6 @@ def build_digest(app: Flask, user: User, notifications: list[Notification]) -> E
     message.add_alternative(html, subtype="html")
     message["Content-Language"] = language  # after the body: set_content clears Content-*
     return message
-
-
-def threshold_text(threshold: str) -> str:
-    """What a threshold means, translated: "due in 30 days", "overdue", "half the time gone"."""
-    if threshold == "overdue":
-        return _("overdue")
-    if threshold == "due":
-        return _("due today")
-    amount = int(threshold[:-1])
-    if threshold.endswith("d"):
-        return _("due in %(num)d days", num=amount)
-    if threshold.endswith("h"):
-        return _("%(num)d hours left", num=amount)
-    return _("%(num)d %% of the time gone", num=amount)
 
 
 def smtp_sender(app: Flask) -> Callable[[User, list[Notification]], None]:

@@ -14,8 +14,8 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from wtforms import SelectChoice
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from ..auth.current import current_actor
 from ..auth.forms import EmptyForm
@@ -27,14 +27,13 @@ from ..extensions import db
 from ..time import zone
 from . import calendar, service
 from .deadlines import Selection, State
+from .display import due_text, threshold_text
 from .forms import PreferencesForm
-from .mail import mail_enabled, threshold_text
+from .mail import mail_enabled
 from .providers import KINDS, kind_label
 
 bp = Blueprint("notifications", __name__)
 PER_PAGE = 50
-STATE_LABELS = {State.DUE_SOON: "Due soon", State.OVERDUE: "Overdue",
-                State.UPCOMING: "Upcoming", State.DONE: "Done"}
 
 
 def state_labels() -> dict:
@@ -227,7 +226,8 @@ def calendar_feed(token: str):
 
 
 def bell(app) -> None:
-    """Give every page the unread count for the bell (one query, only when shown)."""
+    """Give every page the bell's unread count (one query, only when shown) and `|due`."""
+    app.jinja_env.filters["due"] = due_text
 
     @app.context_processor
     def unread_notifications() -> dict:
