@@ -21,6 +21,7 @@ from ..auth.current import current_actor
 from ..auth.forms import EmptyForm
 from ..auth.models import User
 from ..auth.permissions import Permission, Role, can, public, requires
+from ..auth.redirects import safe_next
 from ..db import utcnow
 from ..errors import Invalid
 from ..extensions import db
@@ -126,8 +127,8 @@ def mark_read(notification_id: int):
     if EmptyForm().validate_on_submit():
         service.mark_read(db.session, current_actor(), notification_id)
         flash(_("Marked as read."), "success")
-    return redirect(request.form.get("next") if request.form.get("next", "").startswith(
-        "/notifications") else url_for("notifications.list_notifications"))
+    return redirect(safe_next(request.form.get("next"),
+                              url_for("notifications.list_notifications")))
 
 
 @bp.post("/notifications/read-all")
