@@ -2,7 +2,7 @@
 feeds and the scheduler lease.
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0007
 Create Date: 2026-11-30 03:37:56.374903
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0009'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
