@@ -25,6 +25,7 @@ from .firms.models import AuditFirm, AuditFirmMember  # noqa: F401
 from .governance import models as governance_models  # noqa: F401
 from .incidents.models import CorrectiveAction, Incident, IncidentController, Submission  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead  # noqa: F401
+from .notifications import models as notification_models  # noqa: F401
 from .reports.models import (  # noqa: F401
     ExportBundle,
     IssuedReport,

@@ -279,6 +279,10 @@ def register() -> None:
                            (CONTRIBUTORS, dashboard_section)):
         if hook not in registry:
             registry.append(hook)
+    from ..notifications.providers import register_provider
+    from . import deadline_provider
+
+    register_provider(deadline_provider.finding_deadlines, deadline_provider.kinds())
     if not any(item.endpoint == "deviations.list_deviations" for item in NAVIGATION):
         NAVIGATION.append(NavItem(_l("Findings"), "deviations.list_deviations",
                                   Permission.VIEW_DEVIATIONS, "/deviations"))

@@ -69,6 +69,11 @@ class Permission(enum.StrEnum):
     SIGN_AUDITOR_REPORT = "sign_auditor_report"
     SIGN_MANAGEMENT_STATEMENT = "sign_management_statement"
     RAISE_DEVIATIONS = "raise_deviations"  # external auditors: within their engagements
+    VIEW_DEADLINES = "view_deadlines"  # everyone sees the deadlines they answer for
+    VIEW_ALL_DEADLINES = "view_all_deadlines"  # and these roles everyone's
+    VIEW_ANNUAL_WHEEL = "view_annual_wheel"
+    MANAGE_ANNUAL_WHEEL = "manage_annual_wheel"
+    COMPLETE_DUTIES = "complete_duties"  # control owners: duties they own (service check)
 
 
 ALL_ROLES = frozenset(Role)
@@ -128,10 +133,17 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.SIGN_MANAGEMENT_STATEMENT: frozenset({Role.ADMIN, Role.COORDINATOR}),
     Permission.RAISE_DEVIATIONS: frozenset({Role.ADMIN, Role.COORDINATOR,
                                             Role.INTERNAL_AUDITOR, Role.EXTERNAL_AUDITOR}),
+    Permission.VIEW_DEADLINES: ALL_ROLES,
+    Permission.VIEW_ALL_DEADLINES: frozenset({Role.ADMIN, Role.COORDINATOR,
+                                              Role.INTERNAL_AUDITOR, Role.VIEWER}),
+    Permission.VIEW_ANNUAL_WHEEL: ALL_ROLES - {Role.EXTERNAL_AUDITOR},
+    Permission.MANAGE_ANNUAL_WHEEL: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.COMPLETE_DUTIES: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
 }
 
 # Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "static", "health"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "static", "health",
+                              "notifications.calendar_feed"})  # the token in its URL is the key
 
 
 def can(actor, permission: Permission, obj=None) -> bool:

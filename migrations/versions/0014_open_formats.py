@@ -3,7 +3,7 @@ groups nest, controls keep their requirement urn, and mappings their origin, rel
 rationale.
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0013
 Create Date: 2026-11-30 02:40:46.806706
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0008'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
