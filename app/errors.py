@@ -83,7 +83,12 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        from .routing import OutOfRange
+
         code = error.code or 500
+        if isinstance(error, OutOfRange) and wants_json():
+            # The API documents its path bounds: a value outside them is invalid input.
+            return render(422, "Invalid input", error.message, error)
         # Werkzeug's stock descriptions are for developers; the pages say it plainly.
         detail = None if code in (403, 404, 500) else (error.description or "")
         response, status = render(code, error.name, detail)

@@ -91,7 +91,8 @@ def test_missing_parts_and_bad_json(client, db_session, coordinator, controls):
 def test_empty_and_oversize_files(app, client, db_session, coordinator, controls, evidence_dir):
     headers = bearer(db_session, coordinator)
     response = push(client, headers, b"")
-    assert response.status_code == 422 and response.json["detail"] == "The file is empty."
+    assert response.status_code == 422 and response.json["field"] == "file"
+    assert response.json["detail"] == "file: The file is empty."  # as every 422 names its field
     previous = app.config["KONTROL_MAX_UPLOAD_MB"], app.config["MAX_CONTENT_LENGTH"]
     app.config["KONTROL_MAX_UPLOAD_MB"], app.config["MAX_CONTENT_LENGTH"] = 1, 2 << 20
     try:
@@ -100,7 +101,7 @@ def test_empty_and_oversize_files(app, client, db_session, coordinator, controls
     finally:
         app.config["KONTROL_MAX_UPLOAD_MB"], app.config["MAX_CONTENT_LENGTH"] = previous
     assert over_limit.status_code == 422
-    assert over_limit.json["detail"] == "The file is larger than the limit of 1 MB."
+    assert over_limit.json["detail"] == "file: The file is larger than the limit of 1 MB."
     assert over_body.status_code == 413 and over_body.is_json
     assert over_body.json["detail"] == "The file is larger than the limit of 1 MB."
     assert stored_files(evidence_dir) == []

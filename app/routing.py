@@ -1,0 +1,60 @@
+"""Bounded URL values: an id in an address is never larger than a database id can be.
+
+`register(app)` makes the bounded converter the app's `int` converter, so every
+`<int:…_id>` route refuses 0 and anything above MAX_ID before the view runs: no query ever
+sees a number the database cannot hold (SQLite raises OverflowError above 2^63, PostgreSQL an
+out-of-range error above 2^31 for its INTEGER columns, both a 500 before this). A refused value is a 404 page ("no such thing can exist") and,
+under /api, a 422 problem naming the path parameter, as its OpenAPI schema bounds it.
+"""
+
+from __future__ import annotations
+
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, Rule
+
+#: The largest id a path or query may carry: ids are INTEGER columns, 32-bit signed on PostgreSQL
+#: (tests/test_routing.py checks that every primary key can hold it).
+MAX_ID = 2**31 - 1
+
+
+class OutOfRange(NotFound):
+    """A number in the address outside the range its route accepts."""
+
+    def __init__(self, field: str, minimum: int, maximum: int):
+        self.field = field
+        self.message = f"{field} must be a whole number from {minimum} to {maximum}."
+        self.errors = [{"field": field, "message": self.message}]
+        super().__init__(self.message)
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:name>`: digits only, from 1 (or `min`) to MAX_ID (or `max`)."""
+
+    regex = r"[0-9]{1,30}"  # longer is no id at all (and int() refuses over 4300 digits)
+
+    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
+        self.variable_name = "id"
+
+    def to_python(self, value: str) -> int:
+        """The number, or OutOfRange (a routing error the error handlers render)."""
+        number = int(value)
+        if not self.min <= number <= self.max:
+            raise OutOfRange(self.variable_name, self.min, self.max)
+        return number
+
+
+class NamedConverterRule(Rule):
+    """A rule whose converters know the name of the value they convert (for messages)."""
+
+    def get_converter(self, variable_name, converter_name, args, kwargs):
+        """The converter, told which path parameter it serves."""
+        converter = super().get_converter(variable_name, converter_name, args, kwargs)
+        converter.variable_name = variable_name
+        return converter
+
+
+def register(app) -> None:
+    """Install the bounded `int` converter; call before any blueprint adds its routes."""
+    app.url_rule_class = NamedConverterRule
+    app.url_map.converters["int"] = BoundedIntConverter
