@@ -1,10 +1,12 @@
 """Bounded URL values: an id in an address is never larger than a database id can be.
 
-`register(app)` makes the bounded converter the app's `int` converter, so every
-`<int:…_id>` route refuses 0 and anything above MAX_ID before the view runs: no query ever
-sees a number the database cannot hold (SQLite raises OverflowError above 2^63, PostgreSQL an
-out-of-range error above 2^31 for its INTEGER columns, both a 500 before this). A refused value is a 404 page ("no such thing can exist") and,
-under /api, a 422 problem naming the path parameter, as its OpenAPI schema bounds it.
+`register(app)` makes the bounded converter the app's `int` converter, so every `<int:…_id>`
+route refuses 0 and anything above MAX_ID before the view runs: no query ever sees a number
+the database cannot hold (SQLite raises OverflowError above 2^63, PostgreSQL an out-of-range
+error above 2^31 for its INTEGER columns; both were 500s). A refused value is a 404 page ("no
+such thing can exist") and, under /api, a 422 problem naming the path parameter, as its OpenAPI
+schema bounds it. It also refuses text no column can store (NUL, lone surrogates) in the
+address, the query and forms, with a 422 naming the parameter.
 """
 
 from __future__ import annotations
@@ -54,7 +56,34 @@ class NamedConverterRule(Rule):
         return converter
 
 
+def unstorable(text: str) -> bool:
+    """Whether `text` holds what no database text column takes: NUL, or a lone surrogate."""
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def refuse_unstorable_text() -> None:
+    """Refuse a request whose address, query or form carries text no column can store.
+
+    PostgreSQL refuses NUL in text and neither driver encodes a lone surrogate, so without this
+    such a value is a 500 wherever it reaches a query. It becomes a 422 naming the parameter.
+    """
+    from flask import request
+
+    from .errors import Invalid
+
+    sources = [request.view_args or {}, request.args]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        sources.append(request.form)
+    for source in sources:
+        items = source.items(multi=True) if hasattr(source, "getlist") else source.items()
+        for name, value in items:
+            if isinstance(value, str) and (unstorable(value) or unstorable(name)):
+                raise Invalid(name if not unstorable(name) else None,
+                              "Text may not contain NUL characters or unpaired surrogates.")
+
+
 def register(app) -> None:
-    """Install the bounded `int` converter; call before any blueprint adds its routes."""
+    """Install the bounded `int` converter (call before any route is added) and the text guard."""
     app.url_rule_class = NamedConverterRule
     app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(refuse_unstorable_text)

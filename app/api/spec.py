@@ -50,7 +50,7 @@ from pydantic_core import PydanticCustomError
 from .. import params
 from ..auth.permissions import ALL_ROLES, MATRIX, Permission, requires
 from ..errors import DomainError, Invalid
-from ..routing import MAX_ID
+from ..routing import MAX_ID, unstorable
 
 API_PREFIX = "/api/v1"
 #: The largest JSON part of a multipart body `json_part` reads.
@@ -213,8 +213,34 @@ def _validation_errors(error: ValidationError) -> list[dict]:
     return errors or [{"field": None, "message": "invalid input"}]
 
 
+def _unstorable_member(data, path: str = "") -> str | None:
+    """The path of the first text in `data` no database can store (NUL, a lone surrogate)."""
+    if isinstance(data, str):
+        return path if unstorable(data) else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = f"{path}.{key}" if path else str(key)
+            found = _unstorable_member(key, name) or _unstorable_member(value, name)
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found = _unstorable_member(value, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None
+
+
 def parse(model: type[BaseModel], data) -> BaseModel:
-    """Validate `data` against `model`, or raise ApiInvalid naming each member at fault."""
+    """Validate `data` against `model`, or raise ApiInvalid naming each member at fault.
+
+    Text holding NUL or a lone surrogate (which JSON allows and no database column stores) is
+    refused first, whatever the model says.
+    """
+    bad = _unstorable_member(data)
+    if bad is not None:
+        raise ApiInvalid([{"field": bad or None, "message": "Text may not contain NUL "
+                                                           "characters or unpaired surrogates."}])
     try:
         return model.model_validate(data)
     except ValidationError as error:

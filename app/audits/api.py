@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, RootModel
+from pydantic import BeforeValidator, Field, RootModel
+from pydantic_core import PydanticCustomError
 
 from ..api.spec import ApiModel, QueryModel, operation
 from ..api.views import bp
@@ -16,9 +18,20 @@ from ..extensions import db
 from . import sampling, service
 from .models import Conclusion, EngagementKind, EngagementStatus, TestMethod
 
+_RATE = re.compile(sampling.RATE_PATTERN)
+
+
+def _rate_text(value):
+    """Refuse what is not written like a rate, with a message that shows how to write one."""
+    if isinstance(value, str) and len(value) <= 40 and _RATE.fullmatch(value):
+        return value
+    raise PydanticCustomError("rate", "Write the rate as 0.05, 5 % or 0,05.")
+
+
 #: A rate as people write it: "0.05", "5 %", "5%" or "0,05" (at most four decimals as a fraction).
-Rate = Annotated[str, Field(max_length=40, pattern=sampling.RATE_PATTERN,
-                            examples=["0.05", "5 %", "0,01"])]
+Rate = Annotated[str, BeforeValidator(_rate_text),
+                 Field(max_length=40, pattern=sampling.RATE_PATTERN,
+                       examples=["0.05", "5 %", "0,01"])]
 # The calculator's parameter names for the fields attribute_sample_size names.
 _FIELDS = {"tolerable_rate": "tolerable", "expected_rate": "expected"}
 
