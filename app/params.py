@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from .errors import Invalid
+from .errors import N_, invalid
 from .routing import MAX_ID
 
 #: The dates Kontrol accepts anywhere (evidence periods, filters, due dates).
@@ -36,7 +36,8 @@ def whole_number(value: str, name: str, minimum: int, maximum: int) -> int:
     text = str(value).strip()
     number = int(text) if _DIGITS.fullmatch(text) else None
     if number is None or not minimum <= number <= maximum:
-        raise Invalid(name, f"Give a whole number from {minimum} to {maximum}.")
+        raise invalid(name, N_("Give a whole number from %(minimum)d to %(maximum)d."),
+                      minimum=minimum, maximum=maximum)
     return number
 
 
@@ -55,8 +56,8 @@ def optional_id(args: Mapping, name: str) -> int | None:
 def in_range(value: date, name: str) -> date:
     """`value` when it lies between EARLIEST and LATEST, else Invalid naming `name`."""
     if not EARLIEST <= value <= LATEST:
-        raise Invalid(name, f"Use a date between {EARLIEST.isoformat()} and "
-                            f"{LATEST.isoformat()}.")
+        raise invalid(name, N_("Use a date between %(first)s and %(last)s."),
+                      first=EARLIEST.isoformat(), last=LATEST.isoformat())
     return value
 
 
@@ -69,7 +70,8 @@ def parse_date(value: str, name: str) -> date:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise Invalid(name, f"'{text[:40]}' is not a date; use the form 2026-03-31.")
+        raise invalid(name, N_("“%(value)s” is not a date; use the form 2026-03-31."),
+                      value=text[:40])
     return in_range(parsed, name)
 
 
@@ -78,7 +80,8 @@ def parse_month(value: str, name: str) -> date:
     text = str(value).strip()
     match = _ISO_MONTH.fullmatch(text)
     if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise Invalid(name, f"'{text[:40]}' is not a month; use the form 2026-03.")
+        raise invalid(name, N_("“%(value)s” is not a month; use the form 2026-03."),
+                      value=text[:40])
     return in_range(date(int(match.group(1)), int(match.group(2)), 1), name)
 
 

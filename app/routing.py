@@ -69,7 +69,7 @@ def refuse_unstorable_text() -> None:
     """
     from flask import request
 
-    from .errors import Invalid
+    from .errors import N_, invalid
 
     sources = [request.view_args or {}, request.args]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -77,9 +77,10 @@ def refuse_unstorable_text() -> None:
     for source in sources:
         items = source.items(multi=True) if hasattr(source, "getlist") else source.items()
         for name, value in items:
+            name = name if isinstance(name, str) else ""  # a multipart part may have none
             if isinstance(value, str) and (unstorable(value) or unstorable(name)):
-                raise Invalid(name if not unstorable(name) else None,
-                              "Text may not contain NUL characters or unpaired surrogates.")
+                raise invalid(name if name and not unstorable(name) else None,
+                              N_("Text may not contain NUL characters or unpaired surrogates."))
 
 
 def register(app) -> None:

@@ -40,7 +40,8 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import islice
 
-from app.errors import Invalid
+from app.errors import N_, Invalid
+from app.errors import invalid as _invalid
 
 RISKS = (Decimal("0.05"), Decimal("0.10"))
 MAX_STATISTICAL_SAMPLE = 5000
@@ -87,18 +88,6 @@ class SampleEvaluation:
     tolerable_rate: Decimal
     supports_reliance: bool
     allowance: Decimal
-
-
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
-    """Mark a message for extraction; views translate it with the parameters it carries."""
-    return message
-
-
-def _invalid(field: str, template: str, **params) -> Invalid:
-    """An Invalid whose English message is `template % params`, translatable by a view."""
-    error = Invalid(field, template % params if params else template)
-    error.template, error.params = template, params
-    return error
 
 
 @dataclass
@@ -292,6 +281,19 @@ def attribute_sample_size(
                    max=MAX_STATISTICAL_SAMPLE)
 
 
+def _limit_bracket(n: int, k: int, risk: Fraction) -> tuple[int, int]:
+    """(low, high) in thousandths with P(X ≤ k | n, low) > risk ≥ P(X ≤ k | n, high).
+
+    At p = k/n the median of X is k, so P(X ≤ k) ≥ 1/2 > risk: low = floor(1000·k/n). Hoeffding's
+    inequality P(X ≤ k) ≤ exp(−2n(p − k/n)²) puts the limit below k/n + sqrt(ln(1/risk)/(2n));
+    two thousandths of margin cover the float in that square root.
+    """
+    low = 1000 * k // n
+    spread = math.sqrt(math.log(risk.denominator / risk.numerator) / (2 * n))
+    high = min(1000, math.ceil(1000 * (k / n + spread)) + 2)
+    return low, max(high, low + 1)
+
+
 def upper_deviation_limit(n: int, deviations: int, risk: Decimal | Fraction | str,
                           work: Work | None = None) -> Decimal:
     """Return the one-sided Clopper–Pearson upper deviation limit, rounded up to 0.001."""
@@ -305,7 +307,7 @@ def upper_deviation_limit(n: int, deviations: int, risk: Decimal | Fraction | st
         raise Invalid("deviations", "cannot exceed the sample size")
     if deviations == n:
         return Decimal("1.000")
-    low, high = 0, 1000  # invariant: the answer m lies in (low, high]
+    low, high = _limit_bracket(n, deviations, r)  # invariant: the answer m lies in (low, high]
     while high - low > 1:
         mid = (low + high) // 2
         if _cdf_at_most(deviations, n, Fraction(mid, 1000), r, work):

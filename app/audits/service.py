@@ -18,7 +18,7 @@ from ..auth.models import User
 from ..auth.permissions import Permission, Role, can, require
 from ..catalogue.models import Catalogue, Control, ControlGroup
 from ..db import utcnow
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import N_, Conflict, Invalid, NotFound, invalid
 from ..ledger.service import append
 from . import sampling
 from .models import (
@@ -330,8 +330,8 @@ def computed_size(plan: TestPlan) -> int:
     if plan.sizing_method == SizingMethod.ATTRIBUTE:
         for name in ("risk", "tolerable_rate", "expected_rate"):
             if not getattr(plan, name):
-                raise Invalid(name, "Give the risk of overreliance and the tolerable and "
-                                    "expected deviation rates.")
+                raise invalid(name, N_("Give the risk of overreliance and the tolerable and "
+                                       "expected deviation rates."))
         n, _k = sampling.attribute_sample_size(plan.risk, plan.tolerable_rate, plan.expected_rate)
         return n
     return sampling.frequency_sample_size(plan.frequency or "event-driven", plan.risk_level)

@@ -16,6 +16,7 @@ from ..auth.models import User
 from ..auth.permissions import Permission, Role, can, requires
 from ..catalogue.service import list_catalogues
 from ..errors import Conflict, DomainError, Invalid
+from ..evidence.views import localised
 from ..evidence.views import settings as evidence_settings
 from ..extensions import db
 from ..forms import put_error
@@ -33,6 +34,7 @@ from .forms import (
     ItemResultForm,
     PopulationListForm,
     PopulationUploadForm,
+    SamplingCalculatorForm,
     StatusForm,
     TestPlanForm,
     VersionForm,
@@ -174,11 +176,15 @@ def comment_engagement(engagement_id: int):
 @requires(Permission.VIEW_AUDITS)
 def show_test(test_id: int):
     """A test: plan, population, sample with results, conclusion, findings, comments."""
-    test = _test_or_404(test_id)
+    return _render_test(_test_or_404(test_id))
+
+
+def _render_test(test, plan_form: TestPlanForm | None = None, status: int = 200):
     locale = str(get_locale())
-    plan_form = TestPlanForm(obj=test, version=test.version,
-                             override_size=test.planned_size if test.size_override_reason
-                             else None, override_reason=test.size_override_reason)
+    plan_form = plan_form or TestPlanForm(
+        obj=test, version=test.version,
+        override_size=test.planned_size if test.size_override_reason else None,
+        override_reason=test.size_override_reason)
     counts = service.result_counts(test)
     conclusion_form = ConclusionForm(
         version=test.version, judgement=test.conclusion if test.is_concluded else None,
@@ -198,13 +204,13 @@ def show_test(test_id: int):
         comments=service.list_comments(db.session, test.engagement, test),
         result_text_en=service.RESULT_TEXT["en"], result_text_da=service.RESULT_TEXT["da"],
         may_edit=can(current_actor(), Permission.PERFORM_TESTS)
-        and not test.engagement.is_issued)
+        and not test.engagement.is_issued), status
 
 
 @bp.post("/tests/<int:test_id>/plan")
 @requires(Permission.PERFORM_TESTS)
 def update_plan(test_id: int):
-    """Save the test design and sample size."""
+    """Save the test design and sample size; a refused plan is shown again at its fields."""
     test = _test_or_404(test_id)
     form = TestPlanForm()
     if form.validate_on_submit():
@@ -212,22 +218,19 @@ def update_plan(test_id: int):
             methods=form.methods.data or [], procedure=form.procedure.data,
             frequency=form.frequency.data, risk_level=form.risk_level.data,
             sizing_method=form.sizing_method.data, risk=form.risk.data or None,
-            tolerable_rate=(form.tolerable_rate.data or "").strip() or None,
-            expected_rate=(form.expected_rate.data or "").strip() or None,
+            tolerable_rate=form.tolerable_rate.data, expected_rate=form.expected_rate.data,
             override_size=form.override_size.data, override_reason=form.override_reason.data)
         try:
             service.update_test_plan(db.session, current_actor(), test, plan,
                                      int(form.version.data or 0))
         except (Invalid, Conflict) as error:
-            _flash_error(error)
+            error.message = localised(error)
+            put_error(form, error)
         else:
             flash(_("Test plan saved: sample size %(size)s.", size=test.planned_size),
                   "success")
-    else:
-        flash(_("Check the test plan: %(errors)s", errors="; ".join(
-            f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())),
-            "error")
-    return _back_to_test(test_id, "#plan")
+            return _back_to_test(test_id, "#plan")
+    return _render_test(test, plan_form=form, status=422)
 
 
 @bp.post("/tests/<int:test_id>/population")
@@ -399,18 +402,19 @@ def comment_test(test_id: int):
 @requires(Permission.VIEW_AUDITS)
 def sampling_calculator():
     """Plan a statistical sample, and see the frequency-based sizes."""
-    args = request.args
-    risk, tolerable, expected = (args.get("risk", "0.05"), args.get("tolerable", "0.05"),
-                                 args.get("expected", "0"))
-    plan = error = None
-    try:
-        n, k = sampling.attribute_sample_size(risk, tolerable, expected)
-        plan = {"n": n, "k": k,
-                "upper": sampling.upper_deviation_limit(n, k, risk) if n else None}
-    except Invalid as problem:
-        error = problem
-    return render_template("audits/sampling.html", risk=risk, tolerable=tolerable,
-                           expected=expected, plan=plan, error=error,
+    form = SamplingCalculatorForm(formdata=request.args or None)
+    plan = None
+    if form.validate():
+        try:
+            n, k = sampling.attribute_sample_size(form.risk.data, form.tolerable.data,
+                                                  form.expected.data or "0")
+            plan = {"n": n, "k": k, "upper": sampling.upper_deviation_limit(n, k, form.risk.data)}
+        except Invalid as error:
+            error.message = localised(error)
+            error.field = {"tolerable_rate": "tolerable",
+                           "expected_rate": "expected"}.get(error.field, error.field)
+            put_error(form, error)
+    return render_template("audits/sampling.html", form=form, plan=plan,
                            frequencies=sampling.FREQUENCY_RANGES,
                            sizes={f: {level: sampling.frequency_sample_size(f, level)
                                       for level in sampling.RISK_LEVELS}

@@ -61,6 +61,13 @@ def test_metadata_may_come_as_a_json_file_part(client, db_session, owner, contro
     ({**METADATA, "controls": "testcat:C.1"}, None, None),  # a single key as text is fine
     ({**METADATA, "controls": [1]}, "controls", "list of control keys"),
     ([1, 2], "metadata", "JSON object"),
+    ({**METADATA, "tags": 5}, "tags", "Give tags as a list"),
+    ({**METADATA, "tags": ["x" * 41]}, "tags", "Give tags as a list"),
+    ({**METADATA, "period_start": "0001-01-01"}, "period_start", "between 1990-01-01"),
+    ({**METADATA, "valid_until": "9999-12-31"}, "valid_until", "between 1990-01-01"),
+    ({**METADATA, "title": "nul\u0000byte"}, "title", "NUL"),
+    ({**METADATA, "owner": "me"}, "owner", "Extra inputs are not permitted"),
+    ({**METADATA, "period_end": ""}, None, None),  # empty means a single date, as before
 ])
 def test_bad_metadata_is_a_422_problem_naming_the_field(client, db_session, coordinator,
                                                         controls, evidence_dir, metadata,

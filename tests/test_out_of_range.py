@@ -1,0 +1,159 @@
+"""Out-of-range input is a 4xx with a message, never a 500: walks the URL map for every role.
+
+Every route that takes an id gets ids no database holds (above 2^31 on PostgreSQL's INTEGER
+columns, above 2^63 on SQLite), every list page gets page numbers, id filters and dates out of
+range, each as the roles that may reach the route. New routes are walked without an edit here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import Rule
+
+from app import params
+from app.auth.permissions import MATRIX, PUBLIC_ENDPOINTS, Role
+from app.errors import Invalid
+from app.routing import MAX_ID, BoundedIntConverter
+
+HUGE_IDS = [str(MAX_ID + 1), str(2**63), str(2**64 + 1), "9" * 30, "0"]
+# Query parameters list pages read, with values out of range (a route ignores what it does not
+# read, so every route gets all of them).
+BAD_QUERIES = [
+    {"page": str(2**63)}, {"page": "0"}, {"page": "-1"}, {"page": "1e9"},
+    {"since": "0001-01-01"}, {"until": "9999-12-31"}, {"since": "2026-02-30"},
+    {"from": "0001-01"}, {"to": "9999-12"}, {"to": "2026-13"},
+    {"engagement": str(2**63)}, {"owner": str(2**63)}, {"test": str(2**63)},
+    {"request": str(2**63)}, {"version": str(2**63)}, {"per_page": str(2**63)},
+    {"tolerable": "1e-300", "risk": "0.05"}, {"expected": "0.9999999", "tolerable": "0.05"},
+    {"control": "x" * 5000}, {"q": "%" * 3000},
+]
+
+
+def _walkable(app) -> list[Rule]:
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if rule.endpoint not in PUBLIC_ENDPOINTS), key=lambda rule: rule.rule)
+
+
+def _roles(app, rule: Rule) -> list[Role]:
+    permission = app.view_functions[rule.endpoint].required_permission
+    return sorted(MATRIX[permission])
+
+
+def _url(rule: Rule, number: str) -> str:
+    url = rule.rule
+    for argument in rule.arguments:
+        converter = rule._converters[argument]
+        value = number if isinstance(converter, BoundedIntConverter) else "x"
+        url = url.replace(f"<{argument}>", value)
+        for kind in ("int", "string", "path"):
+            url = url.replace(f"<{kind}:{argument}>", value)
+    return url
+
+
+def _bearer(db_session, user) -> dict:
+    from app.auth import service as accounts
+    from tests.factories import SYSTEM
+
+    _row, token = accounts.create_token(db_session, SYSTEM, user, "walk")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _sign_in(client, login_as, db_session, role):
+    user = login_as(role.value)
+    return _bearer(db_session, user)
+
+
+def test_every_id_in_an_address_is_bounded(app):
+    converters = {type(rule._converters[argument]) for rule in app.url_map.iter_rules()
+                  for argument in rule.arguments if "int" in rule.rule}
+    assert converters == {BoundedIntConverter}
+
+
+def test_every_primary_key_holds_the_largest_id(app):
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    for table in db.metadata.sorted_tables:
+        for column in table.primary_key.columns:
+            if isinstance(column.type, sa.Integer):
+                # INTEGER is 32-bit signed on PostgreSQL; MAX_ID must fit every id column.
+                assert isinstance(column.type, sa.Integer) and MAX_ID <= 2**31 - 1, column
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_huge_ids_are_a_404_or_422_on_every_route(app, client, login_as, db_session,
+                                                   loaded_catalogue, role):
+    headers = _sign_in(client, login_as, db_session, role)
+    checked = 0
+    for rule in _walkable(app):
+        if not any(isinstance(rule._converters[a], BoundedIntConverter) for a in rule.arguments):
+            continue
+        if role not in _roles(app, rule):
+            continue
+        api = rule.rule.startswith("/api/")
+        for number in HUGE_IDS:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(_url(rule, number), method=method,
+                                       headers=headers if api else None)
+                expected = {422} if api else {404}
+                assert response.status_code in expected, (role, method, rule.rule, number,
+                                                          response.status_code)
+                if api:
+                    assert response.json["field"] in rule.arguments
+                checked += 1
+    assert checked > 0
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.EXTERNAL_AUDITOR])
+def test_out_of_range_queries_are_refused_with_a_message(app, client, login_as, db_session,
+                                                         loaded_catalogue, role):
+    headers = _sign_in(client, login_as, db_session, role)
+    for rule in _walkable(app):
+        if "GET" not in rule.methods or role not in _roles(app, rule):
+            continue
+        url = _url(rule, "1")
+        plain = client.get(url, headers=headers if url.startswith("/api/") else None)
+        if plain.mimetype not in ("text/html", "application/json"):
+            continue  # a file (PDF, XLSX): its filters are the list pages' own
+        for query in BAD_QUERIES:
+            response = client.get(url, query_string=query,
+                                  headers=headers if url.startswith("/api/") else None)
+            assert response.status_code < 500, (role, url, query, response.status_code)
+            if response.status_code == 422 and not url.startswith("/api/"):
+                assert b"class=\"error\"" in response.data or b"<p" in response.data
+
+
+@pytest.mark.parametrize(("url", "field"), [
+    ("/ledger/?since=0001-01-01", "since"),
+    ("/ledger/?until=9999-12-31", "until"),
+    (f"/ledger/?page={2**63}", "page"),
+    ("/evidence/coverage?to=9999-12", "to"),
+    ("/evidence/coverage?from=0001-01", "from"),
+    (f"/evidence/?page={2**63}", "page"),
+    (f"/controls/?page={2**64}", "page"),
+    (f"/soa/?page={2**64}", "page"),
+    (f"/deviations/?page={2**64}", "page"),
+    (f"/deviations/?engagement={2**63}", "engagement"),
+    (f"/controls/?owner={2**63}", "owner"),
+])
+def test_list_pages_name_the_parameter_out_of_range(client, login_as, loaded_catalogue, url,
+                                                   field):
+    login_as("admin")
+    response = client.get(url)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert field in page and ("between" in page or "from 1 to" in page)
+
+
+def test_bounded_parsers():
+    assert params.page_number({}) == 1
+    assert params.page_number({"page": " 3 "}) == 3
+    assert params.optional_date({"since": ""}, "since") is None
+    assert str(params.optional_month({"to": "2026-03"}, "to")) == "2026-03-01"
+    for bad in ("0", str(params.MAX_PAGE + 1), "1.5", "٣", "-2"):
+        with pytest.raises(Invalid):
+            params.page_number({"page": bad})
+    for bad in ("1989-12-31", "2101-01-01", "2026-02-30", "31/12/2026", "2026-1-1"):
+        with pytest.raises(Invalid):
+            params.optional_date({"d": bad}, "d")
