@@ -7,6 +7,8 @@ range, each as the roles that may reach the route. New routes are walked without
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from werkzeug.routing import Rule
 
@@ -157,3 +159,28 @@ def test_bounded_parsers():
     for bad in ("1989-12-31", "2101-01-01", "2026-02-30", "31/12/2026", "2026-1-1"):
         with pytest.raises(Invalid):
             params.optional_date({"d": bad}, "d")
+
+
+def test_ids_posted_in_forms_are_bounded_too(client, login_as, db_session, loaded_catalogue):
+    from app.audits import service as audits
+    from tests.factories import make_user
+
+    login_as("admin")
+    huge = str(2**63)
+    note = client.post("/evidence/new/note", data={
+        "title": "Note", "controls": ["iso27001-2022:A.5.1"], "period_start": "2026-01-01",
+        "description": "Checked.", "owner_id": huge, "request_id": huge})
+    assert note.status_code == 422
+    engagement = client.post("/audits/new", data={
+        "name": "X", "kind": "internal", "period_start": "2026-01-01",
+        "period_end": "2026-12-31", "controls": "iso27001-2022:A.5.1", "team": [huge]})
+    assert engagement.status_code == 422
+    auditor = make_user(db_session, role="internal_auditor")
+    plan = audits.EngagementPlan(name="Y", kind="internal", period_start=date(2026, 1, 1),
+                                 period_end=date(2026, 12, 31),
+                                 control_keys=["iso27001-2022:A.5.1"], team_ids=[auditor.id])
+    test = audits.create_engagement(db_session, auditor, plan).tests[0]
+    drawn = client.post(f"/audits/tests/{test.id}/sample", data={"population_id": huge})
+    assert drawn.status_code < 500
+    finding = client.post(f"/deviations/new?test={huge}", data={"title": "x"})
+    assert finding.status_code == 422

@@ -18,6 +18,11 @@ operation can answer is in the document: the declared responses, 401, 403 where 
 the permission, 404 where the path has parameters, 415/422 where there is input, and the domain
 errors listed in `errors`.
 
+An operation with path parameters declares 404 in `errors`: a value that names nothing, or
+does not fit the route at all ("abc" for an id), is a 404, and tests/api/test_fuzz.py holds every
+operation to its declared statuses. Text holding NUL or a lone surrogate is a 422 wherever it
+comes (`parse`; `app/routing.py` for paths and queries).
+
 Ids in paths are bounded by the app's `int` converter (`app/routing.py`); ids, pages and dates
 in queries and bodies use the bounded types here (`Id`, `Page`, `IsoDate`), so no value reaches
 a query unbounded. A body that is not one JSON model (a multipart upload) is declared with

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..errors import Invalid
+from ..forms import optional_id
 from . import sampling
 from .models import Conclusion, EngagementKind, ItemResult, TestMethod
 
@@ -44,8 +45,7 @@ FREQUENCY_CHOICES = ["annual", "semi-annual", "quarterly", "monthly", "semi-mont
                      "daily", "multiple-daily", "automated", "event-driven"]
 
 
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
+_int_or_none = optional_id
 
 
 class RateField(StringField):
@@ -98,8 +98,8 @@ class EngagementForm(FlaskForm):
     catalogues = CheckboxesField(_l("Catalogues in scope"), validate_choice=False)
     controls = StringField(_l("Single controls in scope"), description=_l(
         "Control keys separated by commas, e.g. iso27001-2022:A.8.15"))
-    team = CheckboxesField(_l("Audit team"), coerce=int, validate_choice=False)
-    externals = CheckboxesField(_l("External auditors who may read it"), coerce=int,
+    team = CheckboxesField(_l("Audit team"), coerce=optional_id, validate_choice=False)
+    externals = CheckboxesField(_l("External auditors who may read it"), coerce=optional_id,
                                 validate_choice=False)
     description = TextAreaField(_l("Purpose and notes"), validators=[Length(max=4000)])
 
@@ -161,7 +161,7 @@ class PopulationListForm(FlaskForm):
 class DrawForm(FlaskForm):
     """Draw the sample from a population."""
 
-    population_id = HiddenField(validators=[DataRequired()])
+    population_id = HiddenField(validators=[DataRequired()], filters=[optional_id])
     size = IntegerField(_l("Sample size"), validators=[Optional(), NumberRange(min=1)])
 
 
