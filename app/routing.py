@@ -29,7 +29,7 @@ class OutOfRange(NotFound):
         super().__init__(self.message)
 
 
-class BoundedIntConverter(IntegerConverter):
+class BoundedIntegerConverter(IntegerConverter):
     """`<int:name>`: digits only, from 1 (or `min`) to MAX_ID (or `max`)."""
 
     regex = r"[0-9]{1,30}"  # longer is no id at all (and int() refuses over 4300 digits)
@@ -86,5 +86,5 @@ def refuse_unstorable_text() -> None:
 def register(app) -> None:
     """Install the bounded `int` converter (call before any route is added) and the text guard."""
     app.url_rule_class = NamedConverterRule
-    app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.before_request(refuse_unstorable_text)

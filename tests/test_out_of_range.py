@@ -15,7 +15,7 @@ from werkzeug.routing import Rule
 from app import params
 from app.auth.permissions import MATRIX, PUBLIC_ENDPOINTS, Role
 from app.errors import Invalid
-from app.routing import MAX_ID, BoundedIntConverter
+from app.routing import MAX_ID, BoundedIntegerConverter
 
 HUGE_IDS = [str(MAX_ID + 1), str(2**63), str(2**64 + 1), "9" * 30, "0"]
 # Query parameters list pages read, with values out of range (a route ignores what it does not
@@ -45,7 +45,7 @@ def _url(rule: Rule, number: str) -> str:
     url = rule.rule
     for argument in rule.arguments:
         converter = rule._converters[argument]
-        value = number if isinstance(converter, BoundedIntConverter) else "x"
+        value = number if isinstance(converter, BoundedIntegerConverter) else "x"
         url = url.replace(f"<{argument}>", value)
         for kind in ("int", "string", "path"):
             url = url.replace(f"<{kind}:{argument}>", value)
@@ -68,7 +68,7 @@ def _sign_in(client, login_as, db_session, role):
 def test_every_id_in_an_address_is_bounded(app):
     converters = {type(rule._converters[argument]) for rule in app.url_map.iter_rules()
                   for argument in rule.arguments if "int" in rule.rule}
-    assert converters == {BoundedIntConverter}
+    assert converters == {BoundedIntegerConverter}
 
 
 def test_every_primary_key_holds_the_largest_id(app):
@@ -89,7 +89,9 @@ def test_huge_ids_are_a_404_or_422_on_every_route(app, client, login_as, db_sess
     headers = _sign_in(client, login_as, db_session, role)
     checked = 0
     for rule in _walkable(app):
-        if not any(isinstance(rule._converters[a], BoundedIntConverter) for a in rule.arguments):
+        bounded = [a for a in rule.arguments
+                   if isinstance(rule._converters[a], BoundedIntegerConverter)]
+        if not bounded:
             continue
         if role not in _roles(app, rule):
             continue

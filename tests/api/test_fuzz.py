@@ -68,7 +68,24 @@ def api_headers(db_session):
 
 
 @pytest.fixture
-def api_schema(app, db_session, api_headers):
+def buffered_calls():
+    """Have the WSGI client read and close every response, as a real server does.
+
+    Schemathesis reads the body but does not close the response, which would leave a download's
+    file handle open (a ResourceWarning, an error here). `before_call` hooks are global only, so
+    this one is removed again afterwards.
+    """
+
+    def before_call(context, case, kwargs):
+        kwargs["buffered"] = True
+
+    schemathesis.hook(before_call)
+    yield
+    schemathesis.hooks.unregister(before_call)
+
+
+@pytest.fixture
+def api_schema(app, db_session, api_headers, buffered_calls):
     """The served document, configured for a bounded run over the demo organisation."""
     for step in setup_steps():
         step(db_session)
