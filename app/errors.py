@@ -87,11 +87,13 @@ def register_error_handlers(app) -> None:
                 body["errors"] = getattr(error, "errors", None) or [
                     {"field": body["field"], "message": error.message}]
             return jsonify(body), status
-        if getattr(error, "template", None):
+        if isinstance(error, Invalid):  # pages speak the user's language; the API English
             from flask_babel import gettext
 
-            text = gettext(error.template, **error.params)
-            message = f"{error.field}: {text}" if getattr(error, "field", None) else text
+            title = gettext("Invalid input")
+            if getattr(error, "template", None):
+                text = gettext(error.template, **error.params)
+                message = f"{error.field}: {text}" if error.field else text
         template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
         return render_template(template, status=status, title=title, message=message), status
 
