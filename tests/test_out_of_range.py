@@ -18,16 +18,16 @@ from app.errors import Invalid
 from app.routing import MAX_ID, BoundedIntegerConverter
 
 HUGE_IDS = [str(MAX_ID + 1), str(2**63), str(2**64 + 1), "9" * 30, "0"]
-# Query parameters list pages read, with values out of range (a route ignores what it does not
-# read, so every route gets all of them).
+# Query parameters list pages read, with values out of range, a few per request (a route
+# ignores what it does not read; each value is refused by the one bounded parser of its kind).
 BAD_QUERIES = [
-    {"page": str(2**63)}, {"page": "0"}, {"page": "-1"}, {"page": "1e9"},
-    {"since": "0001-01-01"}, {"until": "9999-12-31"}, {"since": "2026-02-30"},
-    {"from": "0001-01"}, {"to": "9999-12"}, {"to": "2026-13"},
-    {"engagement": str(2**63)}, {"owner": str(2**63)}, {"test": str(2**63)},
-    {"request": str(2**63)}, {"version": str(2**63)}, {"per_page": str(2**63)},
-    {"tolerable": "1e-300", "risk": "0.05"}, {"expected": "0.9999999", "tolerable": "0.05"},
-    {"control": "x" * 5000}, {"q": "%" * 3000},
+    {"page": str(2**63), "per_page": str(2**63)}, {"page": "0"}, {"page": "1e9"},
+    {"since": "0001-01-01", "until": "9999-12-31", "from": "0001-01", "to": "9999-12"},
+    {"since": "2026-02-30", "to": "2026-13"},
+    {"engagement": str(2**63), "owner": str(2**63), "test": str(2**63),
+     "request": str(2**63), "version": str(2**63)},
+    {"risk": "0.05", "tolerable": "1e-300", "expected": "0.9999999"},
+    {"control": "x" * 5000, "q": "%" * 3000}, {"catalogue": "\u0000"},
 ]
 
 
