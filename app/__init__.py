@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, jsonify, session
+from flask import Flask, g, jsonify, session
 
 from .config import load_config
 
@@ -39,7 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions from `extensions.py`."""
     from . import models  # noqa: F401  (every model is known to the metadata)
-    from .auth.models import User
+    from .auth.sessions import load_session
     from .extensions import babel, csrf, db, login_manager, migrate
     from .i18n import select_locale, select_timezone
 
@@ -54,10 +54,24 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    if app.config.get("KONTROL_STRICT_READS"):
+        from .db import refuse_writes_in_reads
+
+        with app.app_context():
+            refuse_writes_in_reads(db.engine)
+    # Cookies carry a server-side sign-in's token, not the user id (app/auth/sessions.py).
+    login_manager.user_loader(lambda token: load_session(db.session, token))
+
+    @app.before_request
+    def load_user_afresh() -> None:
+        # Each request checks its sign-in anew, even when an app context outlives a request
+        # (tests run every request of a test in one app context, and so one `g`).
+        g.pop("_login_user", None)
+    if app.config["KONTROL_TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["KONTROL_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -75,12 +89,20 @@ def register_blueprints(app: Flask) -> None:
     from .evidence import register as register_evidence
     from .evidence.views import bp as evidence_bp
     from .extensions import csrf
+    from .incidents import register as register_incidents
+    from .incidents.views import bp as incidents_bp
     from .ledger.views import bp as ledger_bp
     from .reports.views import bp as reports_bp
+    from .vendors import api as vendors_api  # noqa: F401  (adds its routes to api_bp)
+    from .vendors import follow_up_views as _vendor_pages  # noqa: F401  (routes on vendors_bp)
+    from .vendors import register as register_vendors
+    from .vendors.views import bp as vendors_bp
 
     register_evidence()
+    register_vendors()
+    register_incidents()
     for blueprint in (auth_bp, dashboard_bp, catalogue_bp, evidence_bp, audits_bp,
-                      deviations_bp, reports_bp, ledger_bp, api_bp):
+                      deviations_bp, reports_bp, ledger_bp, vendors_bp, incidents_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
@@ -101,10 +123,13 @@ def register_cli(app: Flask) -> None:
     from .catalogue.cli import catalogue_cli
     from .cli import bootstrap_command, demo_command
     from .evidence.cli import evidence_cli
+    from .incidents.cli import incidents_cli
     from .ledger.cli import ledger_cli
     from .reports.cli import report_cli
+    from .vendors.cli import subprocessors_cli
 
-    for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli):
+    for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli,
+                  subprocessors_cli, incidents_cli):
         app.cli.add_command(group)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(demo_command)
@@ -156,6 +181,12 @@ def register_request_hooks(app: Flask) -> None:
             from .db import _write_intent
 
             request.environ["kontrol.write_token"] = _write_intent.set(True)
+
+    @app.before_request
+    def require_enrolment():  # after the write intent: it reads the signed-in user
+        from .auth.views import enrolment_redirect
+
+        return enrolment_redirect()
 
     @app.teardown_request
     def clear_write_intent(error=None) -> None:

@@ -9,6 +9,7 @@ import click
 from .auth import service as accounts
 from .auth.actors import CLI
 from .auth.views import password_policy
+from .errors import DomainError
 from .extensions import db
 
 
@@ -29,8 +30,11 @@ def bootstrap_command() -> None:
         return
     email = os.environ.get("KONTROL_ADMIN_EMAIL", "admin@kontrol.local")
     password = os.environ.get("KONTROL_ADMIN_PASSWORD") or accounts.generate_password()
-    accounts.create_user(db.session, CLI, email, "Administrator", "admin", password,
-                         password_policy())
+    try:
+        accounts.create_user(db.session, CLI, email, "Administrator", "admin", password,
+                             password_policy())
+    except DomainError as error:  # e.g. a guessable KONTROL_ADMIN_PASSWORD: say so in one line
+        raise click.ClickException(f"KONTROL_ADMIN_EMAIL/PASSWORD: {error}") from None
     click.echo("=" * 64)
     click.echo(f"  Administrator account: {email}")
     if not os.environ.get("KONTROL_ADMIN_PASSWORD"):

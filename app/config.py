@@ -23,8 +23,10 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     PASSWORD_HASH_METHOD = "scrypt"
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    KONTROL_SESSION_HOURS = 12  # a sign-in without "keep me signed in" ends after this at most
+    KONTROL_REMEMBER_DAYS = 30  # "keep me signed in" ends after this (never more than 30)
+    KONTROL_SECURITY_LOG_DAYS = 90  # failed sign-ins and codes are kept this long
+    KONTROL_TRUSTED_PROXIES = 0  # reverse proxies whose X-Forwarded-For/-Proto to believe
     KONTROL_ORGANISATION = "Kontrol"
     KONTROL_EVIDENCE_DIR = None  # default: <instance>/evidence
     KONTROL_MAX_UPLOAD_MB = 50
@@ -46,6 +48,10 @@ ENVIRONMENT = {
     "KONTROL_EVIDENCE_DIR": ("KONTROL_EVIDENCE_DIR", str),
     "KONTROL_MAX_UPLOAD_MB": ("KONTROL_MAX_UPLOAD_MB", int),
     "KONTROL_EXPIRY_WARNING_DAYS": ("KONTROL_EXPIRY_WARNING_DAYS", int),
+    "KONTROL_SESSION_HOURS": ("KONTROL_SESSION_HOURS", int),
+    "KONTROL_REMEMBER_DAYS": ("KONTROL_REMEMBER_DAYS", int),
+    "KONTROL_SECURITY_LOG_DAYS": ("KONTROL_SECURITY_LOG_DAYS", int),
+    "KONTROL_TRUSTED_PROXIES": ("KONTROL_TRUSTED_PROXIES", int),
     "KONTROL_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true")),
     "MAIL_SERVER": ("MAIL_SERVER", str),
     "MAIL_PORT": ("MAIL_PORT", int),
@@ -78,11 +84,24 @@ def load_config(app, overrides: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    _bound_sign_in_settings(app.config)
     app.config["MAX_CONTENT_LENGTH"] = (app.config["KONTROL_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     if not app.config.get("KONTROL_EVIDENCE_DIR"):
         app.config["KONTROL_EVIDENCE_DIR"] = str(Path(app.instance_path) / "evidence")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def _bound_sign_in_settings(config) -> None:
+    """Keep session settings in range; the remember-me cookie lasts as long as its sign-in."""
+    from datetime import timedelta
+
+    config["KONTROL_SESSION_HOURS"] = min(max(int(config["KONTROL_SESSION_HOURS"]), 1), 24 * 7)
+    config["KONTROL_REMEMBER_DAYS"] = min(max(int(config["KONTROL_REMEMBER_DAYS"]), 1), 30)
+    config["KONTROL_SECURITY_LOG_DAYS"] = min(max(int(config["KONTROL_SECURITY_LOG_DAYS"]), 1),
+                                              3650)
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(days=config["KONTROL_REMEMBER_DAYS"])
+    config.setdefault("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])
 
 
 def instance_secret_key(instance: Path) -> str:

@@ -118,3 +118,22 @@ def writing() -> Iterator[None]:
 def _sqlite_begin(conn) -> None:
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def refuse_writes_in_reads(engine: Engine) -> None:
+    """Make an INSERT/UPDATE/DELETE during a GET or HEAD request an error, unless declared.
+
+    Reads must not write in their transaction (issue 9: "database is locked" on SQLite). A read
+    request may still write on purpose in a transaction of its own begun inside `writing()`
+    (recording an integrity failure, an API token's last use). The test suite turns this on
+    (KONTROL_STRICT_READS), so a read path that starts writing fails its tests, not under load.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(conn, cursor, statement, parameters, context, executemany) -> None:
+        from flask import has_request_context, request
+
+        if (has_request_context() and request.method in ("GET", "HEAD")
+                and not _write_intent.get()
+                and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")):
+            raise RuntimeError(f"{request.method} {request.path} writes: {statement[:80]}")

@@ -11,8 +11,25 @@ from .audits.models import (  # noqa: F401
     Sample,
     SampleItem,
 )
-from .auth.models import ApiToken, LoginAttempt, User  # noqa: F401
+from .auth.models import (  # noqa: F401
+    ApiToken,
+    RecoveryCode,
+    RolePolicy,
+    SecurityEvent,
+    User,
+    UserSession,
+)
 from .catalogue.models import Catalogue, Control, ControlGroup, ControlMapping, SoAEntry  # noqa: F401
 from .evidence.models import Evidence, EvidenceRequest, EvidenceVersion  # noqa: F401
+from .incidents.models import CorrectiveAction, Incident, IncidentController, Submission  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead  # noqa: F401
 from .reports.models import ExportBundle, OrganisationProfile  # noqa: F401
+from .vendors.models import (  # noqa: F401
+    AuditorStatement,
+    ChangeNotice,
+    FollowUp,
+    Objection,
+    StatementObservation,
+    SubProcessor,
+    Transfer,
+)

@@ -33,6 +33,7 @@ def _base_config(url: str, instance: Path) -> dict:
         "INSTANCE_PATH": str(instance),
         "KONTROL_EVIDENCE_DIR": str(instance / "evidence"),
         "KONTROL_SYNC_JOBS": True,
+        "KONTROL_STRICT_READS": True,  # a GET that writes fails (app/db.py)
     }
 
 

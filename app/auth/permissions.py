@@ -50,6 +50,13 @@ class Permission(enum.StrEnum):
     VIEW_REPORTS = "view_reports"  # external auditors: only their engagement (service check)
     EXPORT_BUNDLE = "export_bundle"
     MANAGE_PROFILE = "manage_profile"
+    VIEW_SUBPROCESSORS = "view_subprocessors"  # external auditors: their periods (auth.scope)
+    MANAGE_SUBPROCESSORS = "manage_subprocessors"
+    # control owners: only those owning an ISAE F or G activity (vendors.checks.can_follow_up)
+    RECORD_SUBPROCESSOR_FOLLOW_UP = "record_subprocessor_follow_up"
+    VIEW_INCIDENTS = "view_incidents"  # control owners: what they reported (service check)
+    REPORT_INCIDENT = "report_incident"
+    MANAGE_INCIDENTS = "manage_incidents"
 
 
 ALL_ROLES = frozenset(Role)
@@ -85,10 +92,19 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT_BUNDLE: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                          Role.EXTERNAL_AUDITOR}),
     Permission.MANAGE_PROFILE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.VIEW_SUBPROCESSORS: ALL_ROLES,
+    Permission.MANAGE_SUBPROCESSORS: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.RECORD_SUBPROCESSOR_FOLLOW_UP: frozenset({Role.ADMIN, Role.COORDINATOR,
+                                                         Role.CONTROL_OWNER}),
+    # External auditors read incidents within their engagements' periods (auth/scope.py).
+    Permission.VIEW_INCIDENTS: ALL_ROLES,
+    Permission.REPORT_INCIDENT: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER,
+                                           Role.INTERNAL_AUDITOR}),
+    Permission.MANAGE_INCIDENTS: frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 # Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "static", "health"})
 
 
 def can(actor, permission: Permission, obj=None) -> bool:

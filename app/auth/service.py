@@ -1,36 +1,41 @@
-"""Accounts and tokens: the only code that writes users, API tokens and login attempts."""
+"""Accounts and tokens: the only code that writes users and API tokens (signing in: login.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import utcnow
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..ledger.service import append
-from .models import ApiToken, LoginAttempt, User
+from . import passwords
+from .login import DEFAULT_POLICY, PasswordPolicy
+from .models import ApiToken, User
 from .permissions import Permission, Role, require
+from .sessions import drop_sessions
+from .usage import record_token_use
+
+__all__ = ["PasswordPolicy"]  # re-exported: callers build one policy for the whole module
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 TOKEN_PREFIX = "kt_"
 LANGUAGES = ("en", "da")
 
 
-@dataclass(frozen=True)
-class PasswordPolicy:
-    """How passwords are hashed (tests use a fast method) and how guessing is throttled."""
+N_ = passwords.N_
 
-    hash_method: str = "scrypt"
-    max_failures: int = 5
-    window: timedelta = timedelta(minutes=15)
+
+def invalid(field_name: str | None, template: str, **params) -> Invalid:
+    """An `Invalid` whose English message is `template % params`, translated on display."""
+    error = Invalid(field_name, template % params if params else template)
+    error.template, error.params = template, params
+    return error
 
 
 def _normalise_email(email: str) -> str:
@@ -47,9 +52,12 @@ def _check_role(role: str) -> str:
     return role
 
 
-def _check_password(password: str) -> str:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise Invalid("password", f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+def _check_password(password: str, *personal: str) -> str:
+    """Refuse short, common and guessable passwords, saying why (see passwords.py)."""
+    problem = passwords.weakness(password or "", personal)
+    if problem is not None:
+        template, params = problem
+        raise invalid("password", template, **params)
     return password
 
 
@@ -59,13 +67,13 @@ def generate_password() -> str:
 
 
 def create_user(session: Session, actor, email: str, name: str, role: str, password: str,
-                policy: PasswordPolicy = PasswordPolicy()) -> User:
+                policy: PasswordPolicy = DEFAULT_POLICY) -> User:
     """Create an active account; the e-mail address must be unused."""
     require(actor, Permission.MANAGE_USERS)
     email = _normalise_email(email)
     name = (name or "").strip() or email.split("@")[0]
     _check_role(role)
-    _check_password(password)
+    _check_password(password, email, name)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Invalid("email", f"An account for {email} already exists.")
     user = User(email=email, name=name, role=role,
@@ -99,19 +107,34 @@ def update_user(session: Session, actor, user: User, *, name: str, role: str, ac
 
 def set_password(session: Session, actor, user: User, new_password: str,
                  current_password: str | None = None,
-                 policy: PasswordPolicy = PasswordPolicy()) -> None:
-    """Set a password: users change their own (knowing the current one); admins anyone's."""
+                 policy: PasswordPolicy = DEFAULT_POLICY) -> None:
+    """Set a password: users change their own (knowing the current one); admins anyone's.
+
+    Every other sign-in of the account ends, remember-me cookies included: after a change only
+    the browser that made it stays signed in; after an admin reset, none.
+    """
     own = getattr(actor, "id", None) == user.id
     if own:
         if current_password is None or not check_password_hash(user.password_hash,
                                                                current_password):
-            raise Invalid("current_password", "The current password is not correct.")
+            raise invalid("current_password", N_("The current password is not correct."))
     else:
         require(actor, Permission.MANAGE_USERS)
-    _check_password(new_password)
+    _check_password(new_password, user.email, user.name)
     user.password_hash = generate_password_hash(new_password, method=policy.hash_method)
-    append(session, actor, "user.password_set", user, {"by_self": own})
+    ended = drop_sessions(session, user, keep=getattr(actor, "sign_in", None) if own else None)
+    append(session, actor, "user.password_set", user, {"by_self": own, "sessions_ended": ended})
     session.commit()
+
+
+def end_other_sessions(session: Session, actor: User) -> int:
+    """Sign the user out everywhere but here; returns how many sign-ins ended."""
+    require(actor, Permission.SIGNED_IN)
+    ended = drop_sessions(session, actor, keep=actor.sign_in)
+    if ended:
+        append(session, actor, "user.sessions_ended", actor, {"sessions_ended": ended})
+    session.commit()
+    return ended
 
 
 def set_language(session: Session, actor, language: str) -> None:
@@ -122,45 +145,6 @@ def set_language(session: Session, actor, language: str) -> None:
         append(session, actor, "user.language_set", actor, {"language": language})
         actor.language = language
         session.commit()
-
-
-class LoginThrottled(Forbidden):
-    """Too many failed sign-ins for this address; the message says when to retry."""
-
-
-def authenticate(session: Session, email: str, password: str, remote_addr: str | None,
-                 policy: PasswordPolicy = PasswordPolicy()) -> User | None:
-    """Check a sign-in; returns the user, or None for a wrong address or password.
-
-    The same answer is given whether or not the address has an account (no enumeration).
-    After `policy.max_failures` failures within `policy.window` the address is refused until
-    the oldest failure leaves the window, even with the right password.
-    """
-    email = (email or "").strip().lower()
-    now = utcnow()
-    since = now - policy.window
-    failures = session.scalars(
-        select(LoginAttempt.at).where(LoginAttempt.email == email, LoginAttempt.at >= since)
-        .order_by(LoginAttempt.at)
-    ).all()
-    if len(failures) >= policy.max_failures:
-        wait = failures[-policy.max_failures] + policy.window - now
-        minutes = max(1, int(wait.total_seconds() // 60) + 1)
-        raise LoginThrottled(
-            f"Too many failed sign-in attempts. Try again in {minutes} minutes."
-        )
-    user = session.scalar(select(User).where(User.email == email))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        session.add(LoginAttempt(email=email[:254], remote_addr=remote_addr, at=now))
-        append(session, None, "auth.login_failed", None, {"email": email, "ip": remote_addr},
-               entity_type="user", entity_id=str(user.id) if user else "-")
-        session.commit()
-        return None
-    session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
-    user.last_login_at = now
-    append(session, user, "auth.login", user, {"ip": remote_addr})
-    session.commit()
-    return user
 
 
 def hash_token(token: str) -> str:
@@ -206,10 +190,7 @@ def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-        row.last_used_at = now  # bookkeeping, not an auditable change: no ledger entry
-        session.commit()
+    record_token_use(session, row, utcnow())
     return row.user
 
 

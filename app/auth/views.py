@@ -1,6 +1,13 @@
-"""Sign in and out, language choice, own account, API tokens, and user administration."""
+"""Signing in (password, then the second factor), signing out and the language choice.
+
+The account pages are in account_views.py, user administration in admin_views.py; all three
+add their routes to the one `auth` blueprint defined here.
+"""
 
 from __future__ import annotations
+
+import time
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -15,71 +22,141 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
-from ..errors import Conflict, Invalid
 from ..extensions import db
-from ..forms import put_error
-from . import service
+from . import login as signing_in
+from . import sessions
 from .current import current_actor
-from .forms import EmptyForm, LoginForm, PasswordForm, TokenForm, UserCreateForm, UserEditForm
+from .forms import CodeForm, EmptyForm, LoginForm
 from .permissions import Permission, public, requires
+from .redirects import safe_next
+from .two_factor import two_factor_required
 
 bp = Blueprint("auth", __name__)
 
+PENDING = "pending_sign_in"  # the password was right; the second factor is still to come
+PENDING_SECONDS = 300
 
-def password_policy() -> service.PasswordPolicy:
-    """The configured hashing method and throttling limits."""
-    from datetime import timedelta
 
+def password_policy() -> signing_in.PasswordPolicy:
+    """Hashing method, session lifetimes and security-log retention from the configuration."""
     config = current_app.config
-    return service.PasswordPolicy(
+    return signing_in.PasswordPolicy(
         hash_method=config["PASSWORD_HASH_METHOD"],
-        max_failures=config["LOGIN_MAX_FAILURES"],
-        window=timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]),
+        sessions=sessions.SessionSettings(
+            lifetime=timedelta(hours=config["KONTROL_SESSION_HOURS"]),
+            remember_lifetime=timedelta(days=config["KONTROL_REMEMBER_DAYS"])),
+        security_log_days=config["KONTROL_SECURITY_LOG_DAYS"],
     )
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("dashboard.index")
+def next_url() -> str:
+    """Where to go after signing in or switching language: a local path, else the overview."""
+    return safe_next(request.values.get("next"), url_for("dashboard.index"))
+
+
+def _throttled(form, error: signing_in.LoginThrottled, template: str):
+    flash(_("Too many failed attempts. Try again in %(seconds)s seconds.",
+            seconds=error.seconds), "error")
+    response = current_app.make_response((render_template(template, form=form), 429))
+    response.headers["Retry-After"] = str(error.seconds)
+    return response
+
+
+# What a user who must enrol a second factor may still reach before doing so.
+ENROL_ENDPOINTS = frozenset({"auth.two_factor_setup", "auth.logout", "auth.set_language",
+                             "static", "health"})
+
+
+def enrolment_redirect():
+    """Send a signed-in user whose role requires two factors to enrolment until they enrol."""
+    if request.endpoint in ENROL_ENDPOINTS:
+        return None
+    actor = current_actor()
+    sign_in = getattr(actor, "sign_in", None)
+    if (sign_in is not None and sign_in.must_enrol and not actor.two_factor_enabled):
+        return redirect(url_for("auth.two_factor_setup"))
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    """Show the sign-in form; sign the user in on valid credentials."""
+    """Show the sign-in form; check the password, then ask for the second factor if enrolled."""
     if current_actor() is not None:
-        return redirect(url_for("dashboard.index"))
+        return redirect(next_url())
     if request.args.get("lang") in current_app.config["LANGUAGES"]:
         session["lang"] = request.args["lang"]
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = service.authenticate(db.session, form.email.data, form.password.data,
-                                        request.remote_addr, password_policy())
-        except service.LoginThrottled as error:
-            flash(_("Too many failed sign-in attempts. Try again later."), "error")
-            current_app.logger.info("sign-in throttled: %s", error)
-            return render_template("auth/login.html", form=form), 429
-        if user is None:
-            flash(_("Wrong e-mail address or password."), "error")
-            return render_template("auth/login.html", form=form), 401
-        session.clear()
-        login_user(user, remember=form.remember.data)
-        if user.language:
-            session["lang"] = user.language
-        return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    try:
+        user = signing_in.check_password(db.session, form.email.data, form.password.data,
+                                         request.remote_addr, password_policy())
+    except signing_in.LoginThrottled as error:
+        return _throttled(form, error, "auth/login.html")
+    if user is None:
+        flash(_("Wrong e-mail address or password."), "error")
+        return render_template("auth/login.html", form=form), 401
+    if user.two_factor_enabled:
+        session[PENDING] = {"user": user.id, "remember": bool(form.remember.data),
+                            "next": next_url(), "until": int(time.time()) + PENDING_SECONDS}
+        return redirect(url_for("auth.login_code"))
+    return _finish(user, bool(form.remember.data), next_url())
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def login_code():
+    """The second step of signing in: a code from the authenticator app or a recovery code."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
+        session.pop(PENDING, None)
+        flash(_("Sign in again: the sign-in took too long."), "error")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login_code.html", form=form)
+    try:
+        user = signing_in.check_code(db.session, int(pending["user"]), form.code.data,
+                                     request.remote_addr, password_policy())
+    except signing_in.LoginThrottled as error:
+        return _throttled(form, error, "auth/login_code.html")
+    if user is None:
+        form.code.errors = [_("That code is not valid. Type the code the app shows now, or an "
+                              "unused recovery code.")]
+        return render_template("auth/login_code.html", form=form), 401
+    return _finish(user, bool(pending.get("remember")), pending.get("next"))
+
+
+def _finish(user, remember: bool, target: str | None):
+    """Start the server-side sign-in and its cookie; send enrolment-bound users to enrol."""
+    must_enrol = not user.two_factor_enabled and two_factor_required(db.session, user.role)
+    signing_in.complete_sign_in(db.session, user, remember=remember, must_enrol=must_enrol,
+                                remote_addr=request.remote_addr,
+                                user_agent=request.user_agent.string, policy=password_policy())
+    lang = user.language or session.get("lang")
+    session.clear()  # nothing from before the sign-in carries over (session fixation)
+    login_user(user, remember=remember,
+               duration=timedelta(days=current_app.config["KONTROL_REMEMBER_DAYS"]))
+    if lang:
+        session["lang"] = lang
+    if must_enrol:
+        flash(_("Your role requires two-factor sign-in. Set up an authenticator app to "
+                "continue."), "info")
+        return redirect(url_for("auth.two_factor_setup"))
+    return redirect(safe_next(target, url_for("dashboard.index")))
 
 
 @bp.post("/logout")
 @requires(Permission.SIGNED_IN)
 def logout():
-    """Sign out and forget the session."""
+    """Sign out: end this sign-in on the server, so copies of its cookies stop working too."""
     if EmptyForm().validate_on_submit():
+        sessions.end_session(db.session, current_actor())
         logout_user()
         lang = session.get("lang")
         session.clear()
+        session["_remember"] = "clear"  # Flask-Login then deletes the remember-me cookie
         if lang:
             session["lang"] = lang
         flash(_("You are signed out."), "info")
@@ -90,101 +167,14 @@ def logout():
 @requires(Permission.SIGNED_IN)
 def set_language():
     """Switch the interface language for this browser (and the signed-in user's account)."""
+    from . import service
+
     form = EmptyForm()
     language = request.form.get("language", "")
     if form.validate_on_submit() and language in current_app.config["LANGUAGES"]:
         session["lang"] = language
         service.set_language(db.session, current_actor(), language)
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(next_url())
 
 
-@bp.route("/account", methods=["GET", "POST"])
-@requires(Permission.SIGNED_IN)
-def account():
-    """Own account: change password; list and create personal API tokens."""
-    form = PasswordForm(prefix="pw")
-    if form.validate_on_submit():
-        try:
-            service.set_password(db.session, current_actor(), current_actor(), form.password.data,
-                                 form.current_password.data, password_policy())
-        except Invalid as error:
-            put_error(form, error)
-        else:
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, token_form=TokenForm(prefix="tok"),
-                           revoke_form=EmptyForm(), new_token=session.pop("new_token", None))
-
-
-@bp.post("/account/tokens")
-@requires(Permission.MANAGE_API_TOKENS)
-def create_token():
-    """Create a personal API token and show it once."""
-    form = TokenForm(prefix="tok")
-    if form.validate_on_submit():
-        try:
-            _row, token = service.create_token(db.session, current_actor(), current_actor(),
-                                               form.name.data)
-        except Invalid as error:
-            flash(error.message, "error")
-        else:
-            session["new_token"] = token
-    else:
-        flash(_("Give the token a name of at most 100 characters."), "error")
-    return redirect(url_for("auth.account"))
-
-
-@bp.post("/account/tokens/<int:token_id>/revoke")
-@requires(Permission.MANAGE_API_TOKENS)
-def revoke_token(token_id: int):
-    """Revoke one of the user's tokens."""
-    if EmptyForm().validate_on_submit():
-        service.revoke_token(db.session, current_actor(), token_id)
-        flash(_("The token has been revoked."), "success")
-    return redirect(url_for("auth.account"))
-
-
-@bp.get("/admin/users")
-@requires(Permission.MANAGE_USERS)
-def list_users():
-    """Every account with its role and state."""
-    return render_template("auth/users.html", users=service.list_users(db.session),
-                           form=UserCreateForm())
-
-
-@bp.post("/admin/users")
-@requires(Permission.MANAGE_USERS)
-def create_user():
-    """Create an account from the administration page."""
-    form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = service.create_user(db.session, current_actor(), form.email.data,
-                                       form.name.data, form.role.data, form.password.data,
-                                       password_policy())
-        except Invalid as error:
-            put_error(form, error)
-        else:
-            flash(_("Account %(email)s created.", email=user.email), "success")
-            return redirect(url_for("auth.list_users"))
-    return render_template("auth/users.html", users=service.list_users(db.session),
-                           form=form), 422
-
-
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
-@requires(Permission.MANAGE_USERS)
-def edit_user(user_id: int):
-    """Change an account's name, role or active flag."""
-    user = service.get_user(db.session, user_id)
-    form = UserEditForm(obj=user)
-    if form.validate_on_submit():
-        try:
-            service.update_user(db.session, current_actor(), user, name=form.name.data,
-                                role=form.role.data, active=form.active.data,
-                                version=int(form.version.data or 0))
-        except (Invalid, Conflict) as error:
-            put_error(form, error)
-        else:
-            flash(_("Account %(email)s saved.", email=user.email), "success")
-            return redirect(url_for("auth.list_users"))
-    return render_template("auth/user_edit.html", user=user, form=form)
+from . import account_views, admin_views  # noqa: E402,F401  (add their routes to bp)

@@ -19,6 +19,7 @@ from wtforms import SelectChoice
 from .. import params
 from ..auth.current import current_actor
 from ..auth.permissions import Permission, can, requires
+from ..auth.redirects import safe_next
 from ..db import utcnow
 from ..errors import Conflict, Invalid
 from ..extensions import db
@@ -146,8 +147,8 @@ def edit_soa_entry(entry_id: int):
             put_error(form, error)
         else:
             flash(_("Saved %(control)s.", control=entry.control.code), "success")
-            return redirect(request.args.get("next") or url_for(
-                "catalogue.show_control", key=entry.control.key))
+            return redirect(safe_next(request.args.get("next"), url_for(
+                "catalogue.show_control", key=entry.control.key)))
     return render_template("catalogue/soa_edit.html", entry=entry, form=form), (
         422 if form.errors or request.method == "POST" else 200)
 

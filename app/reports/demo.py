@@ -38,9 +38,6 @@ PROFILE = {
         "Informationssikkerheden styres i et ISMS, der er certificeret efter ISO/IEC "
         "27001:2022. Sikkerhedsudvalget med direktøren som formand godkender politikken "
         "årligt."),
-    "sub_processors": ("Nordic Hosting ApS, CVR 87654321, Datavej 1, 8000 Aarhus C: operation "
-                       "of the data centre\nMailsikker A/S, CVR 11223344, Postgade 5, 5000 "
-                       "Odense C: secure e-mail"),
     "complementary_controls_en": (
         "The data controller ensures that instructions for the processing are lawful.\n"
         "The data controller informs the data subjects.\n"

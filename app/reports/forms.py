@@ -16,9 +16,6 @@ class ProfileForm(FlaskForm):
     service_da = StringField(_l("Service (Danish)"), validators=[Length(max=300)])
     processing_en = TextAreaField(_l("Description of the processing (English)"))
     processing_da = TextAreaField(_l("Description of the processing (Danish)"))
-    sub_processors = TextAreaField(
-        _l("Sub-processors carved out"), description=_l(
-            "One per line: name, CVR, address, what they process (partial method)."))
     complementary_controls_en = TextAreaField(
         _l("Complementary controls at the data controllers (English)"),
         description=_l("One per line."))

@@ -22,7 +22,7 @@ from .pdf import NO_DEVIATIONS, IsaeReport, ReportObjective, ReportTest, period_
 from .xlsx import SoARow
 
 PROFILE_FIELDS = ("name", "registration_no", "service_en", "service_da", "processing_en",
-                  "processing_da", "sub_processors", "complementary_controls_en",
+                  "processing_da", "complementary_controls_en",
                   "complementary_controls_da", "auditor_firm", "signatory")
 
 STATUS_LABELS = {
@@ -138,7 +138,10 @@ def isae_report(session: Session, actor, engagement: Engagement, lang: str,
                         tests=tuple(_test_row(t, lang) for t in group_tests))
         for group, group_tests in sorted(groups.items(), key=lambda item: item[0].position))
     report_type = 1 if engagement.kind == EngagementKind.ISAE3000_TYPE1 else 2
-    sub_processors = profile.lines(profile.sub_processors)
+    from ..vendors.report import subprocessors_for_report  # the register, not the profile
+
+    sub_processors = tuple(entry.line for entry in subprocessors_for_report(
+        session, engagement.period_start, engagement.period_end, lang))
     report = IsaeReport(
         lang=lang, organisation=profile.name, report_type=report_type,
         service=profile.text("service", lang) or texts.DEFAULT_SERVICE[lang],

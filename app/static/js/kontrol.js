@@ -38,3 +38,19 @@ document.addEventListener("DOMContentLoaded", () => {
     window.setTimeout(poll, 500);
   });
 });
+
+// Server-rendered fragments that refresh themselves (breach countdowns): every element with
+// data-refresh="<url>" is re-fetched every data-refresh-seconds (default 30) and its content
+// replaced by the server's HTML. A redirect (signed out) or an error leaves the last content.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-refresh]").forEach((box) => {
+    const seconds = Math.max(5, Number(box.dataset.refreshSeconds) || 30);
+    const refresh = async () => {
+      try {
+        const response = await fetch(box.dataset.refresh, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+        if (response.ok && !response.redirected) box.innerHTML = await response.text();
+      } catch (error) { /* keep what is shown; try again on the next tick */ }
+    };
+    window.setInterval(refresh, seconds * 1000);
+  });
+});
