@@ -32,6 +32,7 @@ refers to their generated schemas, and the view parses each JSON part with `json
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import typing
@@ -236,20 +237,78 @@ def _unstorable_member(data, path: str = "") -> str | None:
     return None
 
 
-def parse(model: type[BaseModel], data) -> BaseModel:
+_JSON_TYPES = {"boolean": (bool,), "integer": (int,), "number": (int, float), "string": (str,),
+               "array": (list,), "object": (dict,), "null": (type(None),)}
+
+
+@functools.cache
+def _validation_schema(model: type[BaseModel]) -> dict:
+    return model.model_json_schema(mode="validation")
+
+
+def _json_type_fits(value, name: str) -> bool:
+    if isinstance(value, bool) and name in ("integer", "number"):
+        return False  # JSON true is no number, though Python says so
+    if name == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _JSON_TYPES.get(name, object))
+
+
+def _mistyped(schema: dict, value, defs: dict, path: str) -> tuple[str, list[str]] | None:
+    """The first member whose JSON type `schema` does not allow, with the types it does."""
+    if "$ref" in schema:
+        schema = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options:
+        misses = [_mistyped(option, value, defs, path) for option in options]
+        if all(miss is not None for miss in misses):
+            inner = [miss for miss in misses if miss[0] != path]
+            return inner[0] if len(inner) == 1 else (path, [t for m in misses for t in m[1]])
+        return None
+    types = schema.get("type")
+    allowed = types if isinstance(types, list) else [types] if types else []
+    if allowed and not any(_json_type_fits(value, name) for name in allowed):
+        return path, allowed
+    if isinstance(value, dict):
+        for key, member in value.items():
+            sub = schema.get("properties", {}).get(key)
+            found = sub is not None and _mistyped(sub, member, defs,
+                                                  f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            found = _mistyped(schema["items"], item, defs,
+                              f"{path}.{index}" if path else str(index))
+            if found:
+                return found
+    return None
+
+
+def parse(model: type[BaseModel], data, *, from_json: bool = False) -> BaseModel:
     """Validate `data` against `model`, or raise ApiInvalid naming each member at fault.
 
     Text holding NUL or a lone surrogate (which JSON allows and no database column stores) is
-    refused first, whatever the model says.
+    refused first, whatever the model says. JSON (`from_json=True`: bodies and JSON parts) must
+    also have the JSON types the model's schema names (pydantic would take 0 for false and "7"
+    for 7), so the API never accepts what its document refuses. Query strings are text.
     """
     bad = _unstorable_member(data)
     if bad is not None:
         raise ApiInvalid([{"field": bad or None, "message": "Text may not contain NUL "
                                                            "characters or unpaired surrogates."}])
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as error:
         raise ApiInvalid(_validation_errors(error)) from None
+    if from_json:  # after the model, so its own messages come first
+        schema = _validation_schema(model)
+        mistyped = _mistyped(schema, data, schema.get("$defs", {}), "")
+        if mistyped is not None:
+            path, allowed = mistyped
+            kinds = " or ".join(dict.fromkeys(allowed))
+            raise ApiInvalid([{"field": path or None, "message": f"Give a JSON {kinds} here."}])
+    return parsed
 
 
 def _is_list(annotation) -> bool:
@@ -304,7 +363,7 @@ def json_part(name: str, model: type[Model], help_text: str) -> Model:
                                                      f"{error}."}]) from None
     if not isinstance(data, dict):
         raise ApiInvalid([{"field": name, "message": help_text}])
-    return parse(model, data)
+    return parse(model, data, from_json=True)
 
 
 def _respond(result, default_status: int) -> Response:
@@ -341,7 +400,7 @@ def operation(bp: Blueprint, method: str, rule: str, permission: Permission, *, 
             if query is not None:
                 kwargs["query"] = parse(query, query_args(query))
             if isinstance(body, type):
-                kwargs["body"] = parse(body, json_object())
+                kwargs["body"] = parse(body, json_object(), from_json=True)
             return _respond(view(**kwargs), success[0])
 
         guarded = requires(permission)(endpoint)

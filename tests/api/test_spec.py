@@ -285,3 +285,22 @@ def test_text_no_database_stores_is_refused_in_queries(thing_api):
     client, token, _viewer = thing_api
     response = client.get("/api/v1/things?tag=a%00b", headers=bearer(token))
     assert response.status_code == 422 and response.json["field"] == "tag"
+
+
+class FlagIn(spec.ApiModel):
+    """A body with a boolean and a number, which pydantic alone would coerce."""
+
+    on: bool
+    count: int = Field(0, ge=0, le=10)
+    label: str | None = None
+
+
+def test_json_bodies_must_have_the_types_their_schema_names():
+    assert spec.parse(FlagIn, {"on": True, "count": 3.0}, from_json=True).count == 3
+    for data, field in (({"on": 0}, "on"), ({"on": "true"}, "on"), ({"on": True, "count": "7"},
+                        "count"), ({"on": True, "count": True}, "count"),
+                        ({"on": True, "label": 5}, "label")):
+        with pytest.raises(spec.ApiInvalid) as caught:
+            spec.parse(FlagIn, data, from_json=True)
+        assert caught.value.field == field, data
+    assert spec.parse(FlagIn, {"on": "true", "count": "7"}).count == 7  # query strings are text
