@@ -61,6 +61,11 @@ def unstorable(text: str) -> bool:
     return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
+#: Parameters that never reach a column or a query: `next` goes only through the one redirect
+#: helper, which refuses odd targets itself (and a sign-in must not fail over a crafted link).
+NEVER_STORED = frozenset({"next"})
+
+
 def refuse_unstorable_text() -> None:
     """Refuse a request whose address, query or form carries text no column can store.
 
@@ -78,6 +83,8 @@ def refuse_unstorable_text() -> None:
         items = source.items(multi=True) if hasattr(source, "getlist") else source.items()
         for name, value in items:
             name = name if isinstance(name, str) else ""  # a multipart part may have none
+            if name in NEVER_STORED:
+                continue
             if isinstance(value, str) and (unstorable(value) or unstorable(name)):
                 raise invalid(name if name and not unstorable(name) else None,
                               N_("Text may not contain NUL characters or unpaired surrogates."))

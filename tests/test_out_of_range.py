@@ -186,3 +186,21 @@ def test_ids_posted_in_forms_are_bounded_too(client, login_as, db_session, loade
     assert drawn.status_code < 500
     finding = client.post(f"/deviations/new?test={huge}", data={"title": "x"})
     assert finding.status_code == 422
+
+
+@pytest.mark.parametrize("url", ["/controls/?q=a%00b", "/evidence/?control=%00",
+                                 "/controls/%00x", "/deviations/?control=%00"])
+def test_text_no_column_stores_is_a_422_naming_the_parameter(client, login_as, url):
+    login_as("admin")
+    response = client.get(url)
+    assert response.status_code == 422
+    assert "NUL" in response.get_data(as_text=True)
+
+
+def test_a_redirect_target_is_left_to_the_redirect_helper(client, db_session):
+    from tests.factories import TEST_PASSWORD, make_user
+
+    user = make_user(db_session)
+    response = client.post("/login?next=/%00/evil.example",
+                           data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302 and "evil" not in response.headers["Location"]
