@@ -32,7 +32,7 @@ from app.extensions import db
 from app.routing import MAX_ID
 from tests.factories import SYSTEM, TEST_PASSWORD, make_user
 
-MAX_EXAMPLES = 25  # generated cases per operation and mode, besides examples and boundaries
+MAX_EXAMPLES = 20  # generated cases per operation and mode, besides examples and boundaries
 UPLOAD = b"user,group\nanna,FINANCE\n"
 
 
