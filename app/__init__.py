@@ -89,6 +89,9 @@ def register_blueprints(app: Flask) -> None:
     from .evidence import register as register_evidence
     from .evidence.views import bp as evidence_bp
     from .extensions import csrf
+    from .governance import api as governance_api  # noqa: F401  (adds its routes to api_bp)
+    from .governance import register as register_governance
+    from .governance.views import bp as governance_bp
     from .incidents import register as register_incidents
     from .incidents.views import bp as incidents_bp
     from .ledger.views import bp as ledger_bp
@@ -100,9 +103,11 @@ def register_blueprints(app: Flask) -> None:
 
     register_evidence()
     register_vendors()
+    register_governance()
     register_incidents()
     for blueprint in (auth_bp, dashboard_bp, catalogue_bp, evidence_bp, audits_bp,
-                      deviations_bp, reports_bp, ledger_bp, vendors_bp, incidents_bp, api_bp):
+                      deviations_bp, reports_bp, ledger_bp, vendors_bp, governance_bp,
+                      incidents_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
@@ -123,13 +128,14 @@ def register_cli(app: Flask) -> None:
     from .catalogue.cli import catalogue_cli
     from .cli import bootstrap_command, demo_command
     from .evidence.cli import evidence_cli
+    from .governance.cli import governance_cli
     from .incidents.cli import incidents_cli
     from .ledger.cli import ledger_cli
     from .reports.cli import report_cli
     from .vendors.cli import subprocessors_cli
 
     for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli,
-                  subprocessors_cli, incidents_cli):
+                  subprocessors_cli, governance_cli, incidents_cli):
         app.cli.add_command(group)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(demo_command)

@@ -31,6 +31,9 @@ class Defaults:
     KONTROL_EVIDENCE_DIR = None  # default: <instance>/evidence
     KONTROL_MAX_UPLOAD_MB = 50
     KONTROL_EXPIRY_WARNING_DAYS = 30  # evidence expiring within this many days is flagged
+    KONTROL_REVIEW_WARNING_DAYS = 30  # governance reviews due within this many days are flagged
+    KONTROL_EMERGENCY_REPORT_DAYS = 3  # an emergency deviation reaches the chair within this
+    KONTROL_RISK_SCALE = 5  # likelihood and consequence scale of new risk assessments
     MAIL_SERVER = None
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -48,6 +51,9 @@ ENVIRONMENT = {
     "KONTROL_EVIDENCE_DIR": ("KONTROL_EVIDENCE_DIR", str),
     "KONTROL_MAX_UPLOAD_MB": ("KONTROL_MAX_UPLOAD_MB", int),
     "KONTROL_EXPIRY_WARNING_DAYS": ("KONTROL_EXPIRY_WARNING_DAYS", int),
+    "KONTROL_REVIEW_WARNING_DAYS": ("KONTROL_REVIEW_WARNING_DAYS", int),
+    "KONTROL_EMERGENCY_REPORT_DAYS": ("KONTROL_EMERGENCY_REPORT_DAYS", int),
+    "KONTROL_RISK_SCALE": ("KONTROL_RISK_SCALE", int),
     "KONTROL_SESSION_HOURS": ("KONTROL_SESSION_HOURS", int),
     "KONTROL_REMEMBER_DAYS": ("KONTROL_REMEMBER_DAYS", int),
     "KONTROL_SECURITY_LOG_DAYS": ("KONTROL_SECURITY_LOG_DAYS", int),

@@ -57,6 +57,9 @@ class Permission(enum.StrEnum):
     VIEW_INCIDENTS = "view_incidents"  # control owners: what they reported (service check)
     REPORT_INCIDENT = "report_incident"
     MANAGE_INCIDENTS = "manage_incidents"
+    VIEW_GOVERNANCE = "view_governance"  # external auditors: their engagements' periods
+    MANAGE_GOVERNANCE = "manage_governance"
+    REVIEW_DOCUMENTS = "review_documents"  # control owners: documents they own (service check)
 
 
 ALL_ROLES = frozenset(Role)
@@ -101,6 +104,9 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.REPORT_INCIDENT: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER,
                                            Role.INTERNAL_AUDITOR}),
     Permission.MANAGE_INCIDENTS: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.VIEW_GOVERNANCE: ALL_ROLES,
+    Permission.MANAGE_GOVERNANCE: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.REVIEW_DOCUMENTS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
 }
 
 # Endpoints anyone may reach without signing in.

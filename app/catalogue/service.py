@@ -28,6 +28,20 @@ KIND_ORDER = case({CatalogueKind.STANDARD.value: 0, CatalogueKind.EXTENSION.valu
                   value=Catalogue.kind, else_=2)
 
 
+# Other domains add remarks to SoA rows (the page and its exports): functions
+# (session, actor, control_ids, lang) -> {control_id: [text, …]}, e.g. dispensations in force.
+SOA_NOTES: list = []
+
+
+def soa_notes(session: Session, actor, control_ids, lang: str) -> dict[int, list[str]]:
+    """Every registered remark per control id, in `lang`: one query per source."""
+    notes: dict[int, list[str]] = {}
+    for source in SOA_NOTES:
+        for control_id, texts in source(session, actor, list(control_ids), lang).items():
+            notes.setdefault(control_id, []).extend(texts)
+    return notes
+
+
 @dataclass(frozen=True)
 class ControlFilter:
     """Filters shared by the control list, the SoA page, its export and the API."""

@@ -105,7 +105,10 @@ def soa():
     filters = _filters(soa_only=True)
     page = params.page_number(request.args)
     controls, total = service.list_controls(db.session, filters, page, per_page=100)
+    notes = service.soa_notes(db.session, current_actor(), [c.id for c in controls],
+                              str(get_locale()))
     return render_template("catalogue/soa.html", controls=controls, total=total, page=page,
+                           notes=notes,
                            per_page=100, filters=filters,
                            catalogues=[c for c in service.list_catalogues(db.session) if c.has_soa],
                            owners=service.possible_owners(db.session),
@@ -117,7 +120,7 @@ def soa():
 def export_soa():
     """The (filtered) Statement of Applicability as an XLSX workbook."""
     lang = str(get_locale())
-    rows = reports.soa_rows(db.session, _filters(soa_only=True), lang)
+    rows = reports.soa_rows(db.session, _filters(soa_only=True), lang, current_actor())
     now = utcnow().astimezone(zone(current_app))
     data = soa_workbook(rows, lang, current_app.config["KONTROL_ORGANISATION"], now)
     filename = f"statement-of-applicability-{now:%Y-%m-%d}.xlsx"

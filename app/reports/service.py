@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..audits import service as audits
 from ..audits.models import Conclusion, Engagement, EngagementKind
 from ..auth.permissions import Permission, require
-from ..catalogue.service import ControlFilter, list_controls
+from ..catalogue.service import ControlFilter, list_controls, soa_notes
 from ..errors import Conflict, Invalid
 from ..ledger.service import append
 from . import texts
@@ -33,13 +33,18 @@ STATUS_LABELS = {
 }
 
 
-def soa_rows(session: Session, filters: ControlFilter, lang: str) -> list[SoARow]:
-    """Every SoA control matching `filters`, as plain rows in catalogue order."""
+def soa_rows(session: Session, filters: ControlFilter, lang: str, actor=None) -> list[SoARow]:
+    """Every SoA control matching `filters`, as plain rows in catalogue order.
+
+    `notes` carry what other domains say of a control (dispensations in force), as `actor` may
+    see them (everything when no actor is given, as for the CLI).
+    """
     lang = "da" if lang.startswith("da") else "en"
     yes, no, undecided = ("Ja", "Nej", "Ikke afgjort") if lang == "da" else (
         "Yes", "No", "Not decided")
     controls, _total = list_controls(session, ControlFilter(**{**vars(filters), "soa_only": True}),
                                      per_page=None)
+    notes = soa_notes(session, actor, [c.id for c in controls], lang)
     rows = []
     for control in controls:
         entry = control.soa_entry
@@ -54,6 +59,7 @@ def soa_rows(session: Session, filters: ControlFilter, lang: str) -> list[SoARow
             status=STATUS_LABELS[lang].get(entry.status or "", ""),
             owner=control.owner.name if control.owner else "",
             last_reviewed=entry.last_reviewed_on,
+            notes="\n".join(notes.get(control.id, ())),
         ))
     return rows
 

@@ -191,7 +191,7 @@ def _catalogue_table(rows: list[SoARow], words: dict, styles: dict) -> Table:
             cell_flowables(row.title, styles),
             Paragraph(markup(row.applicable), styles["cell_muted" if muted else "cell"]),
             cell_flowables(row.status, styles),
-            cell_flowables(row.justification, styles),
+            cell_flowables("\n\n".join(filter(None, (row.justification, row.notes))), styles),
             cell_flowables(row.owner, styles),
             Paragraph(markup(reviewed), styles["cell"]),
         ])

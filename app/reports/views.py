@@ -108,7 +108,7 @@ def workpapers(engagement_id: int):
 def soa_pdf():
     """The Statement of Applicability as PDF (same filters as the SoA page)."""
     lang = _lang()
-    rows = service.soa_rows(db.session, soa_filters(soa_only=True), lang)
+    rows = service.soa_rows(db.session, soa_filters(soa_only=True), lang, current_actor())
     now = utcnow().astimezone(zone(current_app))
     profile = service.get_profile(db.session, current_app.config["KONTROL_ORGANISATION"])
     return _download(build_soa_pdf(rows, lang, profile.name, now), PDF,

@@ -28,15 +28,16 @@ class SoARow:
     status: str
     owner: str
     last_reviewed: date | None
+    notes: str = ""  # dispensations in force, one a line
 
 
 SOA_HEADINGS = {
     "en": ("Catalogue", "Theme", "Control", "Title", "Applicable", "Justification",
-           "Implementation status", "Owner", "Last reviewed"),
+           "Implementation status", "Owner", "Last reviewed", "Dispensations"),
     "da": ("Katalog", "Tema", "Kontrol", "Titel", "Relevant", "Begrundelse",
-           "Implementeringsstatus", "Ejer", "Senest gennemgået"),
+           "Implementeringsstatus", "Ejer", "Senest gennemgået", "Dispensationer"),
 }
-SOA_WIDTHS = (18, 28, 10, 50, 12, 60, 20, 24, 14)
+SOA_WIDTHS = (18, 28, 10, 50, 12, 60, 20, 24, 14, 50)
 
 
 def soa_workbook(rows: Sequence[SoARow], lang: str, organisation: str,
@@ -59,7 +60,7 @@ def soa_workbook(rows: Sequence[SoARow], lang: str, organisation: str,
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for row in rows:
         sheet.append([row.catalogue, row.group, row.control_id, row.title, row.applicable,
-                      row.justification, row.status, row.owner, row.last_reviewed])
+                      row.justification, row.status, row.owner, row.last_reviewed, row.notes])
     for index, width in enumerate(SOA_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for line in sheet.iter_rows(min_row=5):
