@@ -67,7 +67,7 @@ def _sign_in(client, login_as, db_session, role):
 
 def test_every_id_in_an_address_is_bounded(app):
     converters = {type(rule._converters[argument]) for rule in app.url_map.iter_rules()
-                  for argument in rule.arguments if "int" in rule.rule}
+                  for argument in rule.arguments if f"<int:{argument}>" in rule.rule}
     assert converters == {BoundedIntegerConverter}
 
 

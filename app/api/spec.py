@@ -237,6 +237,9 @@ def _unstorable_member(data, path: str = "") -> str | None:
     return None
 
 
+_FORMATS = {"date": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"), "date such as 2026-03-31"),
+            "date-time": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"),
+                          "date and time such as 2026-03-31T09:30:00+02:00")}
 _JSON_TYPES = {"boolean": (bool,), "integer": (int,), "number": (int, float), "string": (str,),
                "array": (list,), "object": (dict,), "null": (type(None),)}
 
@@ -269,6 +272,9 @@ def _mistyped(schema: dict, value, defs: dict, path: str) -> tuple[str, list[str
     allowed = types if isinstance(types, list) else [types] if types else []
     if allowed and not any(_json_type_fits(value, name) for name in allowed):
         return path, allowed
+    form = _FORMATS.get(schema.get("format"))
+    if isinstance(value, str) and form is not None and not form[0].match(value):
+        return path, [form[1]]  # pydantic would read "0" as 1970-01-01
     if isinstance(value, dict):
         for key, member in value.items():
             sub = schema.get("properties", {}).get(key)
@@ -285,13 +291,24 @@ def _mistyped(schema: dict, value, defs: dict, path: str) -> tuple[str, list[str
     return None
 
 
+def _formats_only(schema: dict) -> dict:
+    """A query parameter's schema reduced to its formats (its values are text on the wire)."""
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options:
+        return {"anyOf": [_formats_only(option) for option in options]}
+    if schema.get("type") == "null":
+        return {"type": "null"}  # an absent parameter, never a text
+    return {"format": schema["format"]} if "format" in schema else {}
+
+
 def parse(model: type[BaseModel], data, *, from_json: bool = False) -> BaseModel:
     """Validate `data` against `model`, or raise ApiInvalid naming each member at fault.
 
     Text holding NUL or a lone surrogate (which JSON allows and no database column stores) is
     refused first, whatever the model says. JSON (`from_json=True`: bodies and JSON parts) must
     also have the JSON types the model's schema names (pydantic would take 0 for false and "7"
-    for 7), so the API never accepts what its document refuses. Query strings are text.
+    for 7), and dates must be written as dates everywhere (pydantic would take "0" for
+    1970-01-01), so the API never accepts what its document refuses.
     """
     bad = _unstorable_member(data)
     if bad is not None:
@@ -301,13 +318,19 @@ def parse(model: type[BaseModel], data, *, from_json: bool = False) -> BaseModel
         parsed = model.model_validate(data)
     except ValidationError as error:
         raise ApiInvalid(_validation_errors(error)) from None
-    if from_json:  # after the model, so its own messages come first
-        schema = _validation_schema(model)
-        mistyped = _mistyped(schema, data, schema.get("$defs", {}), "")
-        if mistyped is not None:
-            path, allowed = mistyped
-            kinds = " or ".join(dict.fromkeys(allowed))
-            raise ApiInvalid([{"field": path or None, "message": f"Give a JSON {kinds} here."}])
+    # After the model, so its own messages come first. Query values are all text, so only
+    # their formats are checked; JSON must also have the types the schema names.
+    schema = _validation_schema(model)
+    if not from_json:
+        schema = {**schema, "properties": {name: _formats_only(prop) for name, prop
+                                           in schema.get("properties", {}).items()}}
+    mistyped = _mistyped(schema, data, schema.get("$defs", {}), "")
+    if mistyped is not None:
+        path, allowed = mistyped
+        kinds = " or ".join(dict.fromkeys(allowed))
+        raise ApiInvalid([{"field": path or None, "message": f"Give a {kinds} here."
+                           if not from_json or kinds.startswith("date") else
+                           f"Give a JSON {kinds} here."}])
     return parsed
 
 

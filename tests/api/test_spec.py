@@ -304,3 +304,20 @@ def test_json_bodies_must_have_the_types_their_schema_names():
             spec.parse(FlagIn, data, from_json=True)
         assert caught.value.field == field, data
     assert spec.parse(FlagIn, {"on": "true", "count": "7"}).count == 7  # query strings are text
+
+
+class SinceQuery(spec.QueryModel):
+    """A date filter, as a list endpoint takes it."""
+
+    since: date | None = None
+
+
+def test_dates_must_be_written_as_dates_in_queries_and_bodies():
+    assert spec.parse(SinceQuery, {"since": "2026-03-31"}).since == date(2026, 3, 31)
+    for value in ("0", "1700000000", "31/03/2026"):
+        with pytest.raises(spec.ApiInvalid) as caught:
+            spec.parse(SinceQuery, {"since": value})
+        assert caught.value.field == "since", value
+    with pytest.raises(spec.ApiInvalid) as caught:
+        spec.parse(ThingIn, {"title": "x", "due_on": "0"}, from_json=True)
+    assert caught.value.field == "due_on"
