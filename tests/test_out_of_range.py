@@ -204,3 +204,14 @@ def test_a_redirect_target_is_left_to_the_redirect_helper(client, db_session):
     response = client.post("/login?next=/%00/evil.example",
                            data={"email": user.email, "password": TEST_PASSWORD})
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
+
+
+def test_ids_are_bounded_by_the_one_limit():
+    """An id bound of its own (2**63 − 1 once slipped into three registers) is wrong on
+    PostgreSQL, whose id columns stop at 2^31 − 1: use spec.Id, params.optional_id, MAX_ID."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "app"
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if any(limit in path.read_text() for limit in ("2**63", "2 ** 63", "2**64"))]
+    assert offenders == []
