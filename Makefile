@@ -5,14 +5,19 @@ PY      = $(VENV)/bin/python
 FLASK   = $(VENV)/bin/flask
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+WORKERS ?= 4
 export FLASK_APP = wsgi
 
-.PHONY: run setup test test-postgres bench lint translations messages clean
+.PHONY: run serve setup test test-postgres bench lint translations messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.installed-server: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[server]'
 	touch $@
 
 translations: $(VENV)/.installed
@@ -23,13 +28,23 @@ setup: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) setup
 
-## Set up, then serve on http://127.0.0.1:5000 with SQLite in instance/.
+## Set up, then serve on http://127.0.0.1:5000 with SQLite in instance/ (development server).
 run: setup
+	@echo "Kontrol: http://$(HOST):$(PORT)/ (it asks for a login; the administrator's is printed above on first start)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Set up, then serve with gunicorn (the [server] extra), $(WORKERS) workers, behind your proxy.
+serve: setup $(VENV)/.installed-server
+	@echo "Kontrol (gunicorn, $(WORKERS) workers): http://$(HOST):$(PORT)/ (it asks for a login); readiness: http://$(HOST):$(PORT)/healthz"
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 ## The whole suite (SQLite unless TEST_DATABASE_URL points at PostgreSQL).
 test: $(VENV)/.installed translations
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The whole suite on a throwaway PostgreSQL cluster, deleted afterwards (needs postgresql).
+test-postgres: $(VENV)/.installed translations
+	tools/throwaway_postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed translations
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -50,10 +50,23 @@ def bootstrap_command() -> None:
 @click.command("demo")
 @click.option("--password", default=None, help="Password for the demo accounts.")
 def demo_command(password: str | None) -> None:
-    """Seed the fictional demo organisation (idempotent: existing demo rows are kept)."""
-    from .demo import seed_demo
+    """Seed the fictional demo organisation (idempotent: existing demo rows are kept).
+
+    Runs the set-up steps first (loading the catalogue the demo engagements test), so it works
+    on a database that has only been migrated.
+    """
+    from .demo import seed_demo, setup_steps
+    from .errors import DomainError
 
     password = password or accounts.generate_password()
-    for line in seed_demo(db.session, password):
+    try:
+        for step in setup_steps():
+            step(db.session)
+        lines = seed_demo(db.session, password)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(f"The demo could not be seeded: {error}. Run "
+                                   "`flask db upgrade` and `flask setup` first.") from error
+    for line in lines:
         click.echo(line)
     click.echo(f"Demo accounts password: {password}")

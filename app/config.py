@@ -42,10 +42,14 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "kontrol@localhost"
 
 
+# The ledger key seals the chain (HMAC-SHA256); shorter keys could be guessed.
+MIN_LEDGER_KEY = 32
+
 # Environment variables read on start: name -> (config key, converter).
 ENVIRONMENT = {
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "SECRET_KEY": ("SECRET_KEY", str),
+    "KONTROL_LEDGER_KEY": ("KONTROL_LEDGER_KEY", str),
     "KONTROL_TIMEZONE": ("KONTROL_TIMEZONE", str),
     "KONTROL_ORGANISATION": ("KONTROL_ORGANISATION", str),
     "KONTROL_EVIDENCE_DIR": ("KONTROL_EVIDENCE_DIR", str),
@@ -96,6 +100,13 @@ def load_config(app, overrides: dict | None) -> None:
         app.config["KONTROL_EVIDENCE_DIR"] = str(Path(app.instance_path) / "evidence")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if not app.config.get("KONTROL_LEDGER_KEY"):
+        app.config["KONTROL_LEDGER_KEY"] = instance_secret_key(Path(app.instance_path),
+                                                               "ledger_key")
+    if len(app.config["KONTROL_LEDGER_KEY"]) < MIN_LEDGER_KEY:
+        raise RuntimeError(f"KONTROL_LEDGER_KEY must be at least {MIN_LEDGER_KEY} characters "
+                           "(e.g. the output of: python3 -c 'import secrets; "
+                           "print(secrets.token_hex(32))').")
 
 
 def _bound_sign_in_settings(config) -> None:
@@ -110,14 +121,27 @@ def _bound_sign_in_settings(config) -> None:
     config.setdefault("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])
 
 
-def instance_secret_key(instance: Path) -> str:
-    """Read the secret key kept in instance/secret_key, creating it (mode 0600) on first start."""
-    path = instance / "secret_key"
+def instance_secret_key(instance: Path, name: str = "secret_key") -> str:
+    """Read a key kept in instance/<name>, creating it (random, mode 0600) on first start.
+
+    Used for the session secret (`secret_key`) and the ledger's HMAC key (`ledger_key`). The
+    key is written whole to a temporary file and linked into place, so workers starting at the
+    same moment all read the one key that won.
+    """
+    path = instance / name
     if path.exists():
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    temporary = instance / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
-        handle.write(key + "\n")
-    return key
+        handle.write(secrets.token_hex(32) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # another process created it first: use theirs
+    finally:
+        temporary.unlink()
+    return path.read_text().strip()

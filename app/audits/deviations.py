@@ -447,17 +447,12 @@ def close_deviation(session: Session, actor, deviation: Deviation, evidence_id: 
              N_("Only the remediation owner or whoever manages findings may close this one."))
     _check_version(deviation, version)
     _check_not_closed(deviation)
-    try:
-        from ..evidence.models import Evidence
-    except ImportError:  # pragma: no cover - evidence is built alongside
-        raise _error(Invalid, N_("Evidence cannot be recorded yet, so the finding cannot be "
-                                 "closed."), "evidence_id") from None
+    from ..evidence.service import evidence_for_control
+
     if not evidence_id:
         raise _error(Invalid, N_("Choose the evidence that shows the finding is remediated."),
                      "evidence_id")
-    evidence = session.get(Evidence, evidence_id)
-    if evidence is None:
-        raise _error(Invalid, N_("There is no evidence #%(id)s."), "evidence_id", id=evidence_id)
+    evidence = evidence_for_control(session, evidence_id, deviation.control)
     note = _text(note, "note", "", MAX_TEXT)
     previous = deviation.status
     deviation.status = DeviationStatus.CLOSED.value

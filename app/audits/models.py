@@ -213,6 +213,10 @@ class Population(TimestampMixin, db.Model):
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     columns: Mapped[list] = mapped_column(JSON, default=list)
     preview: Mapped[list] = mapped_column(JSON, default=list)
+    # What the import's checks found (population_checks): for an imported file, what the auditor
+    # must judge ({"code": "duplicates" | "multiline", "count", "lines"}); for a refused one,
+    # why ({"code": "refused", "reason", "line", "last", "params"}). None when nothing.
+    warnings: Mapped[list | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     test: Mapped[ControlTest] = relationship(back_populates="populations")
@@ -221,6 +225,17 @@ class Population(TimestampMixin, db.Model):
     def is_ready(self) -> bool:
         """Imported completely; can be sampled."""
         return self.status == "ready"
+
+    @property
+    def refusal(self) -> dict | None:
+        """Why the import was refused, with the English templates the page translates."""
+        from .population_checks import LINE, REASONS, SPAN
+
+        found = next((w for w in self.warnings or () if w.get("code") == "refused"), None)
+        if found is None or found.get("reason") not in REASONS:
+            return None
+        return {**found, "line_text": LINE, "reason_text": REASONS[found["reason"]],
+                "span_text": SPAN if (found.get("last") or 0) > found["line"] else None}
 
 
 class Sample(TimestampMixin, db.Model):

@@ -140,6 +140,10 @@ def record_result(session: Session, actor, item: SampleItem, result: str, note: 
         raise Invalid("note", "Describe the deviation.")
     if test.is_concluded:
         raise Conflict("The test is concluded; reopen it to change results.")
+    if evidence_id is not None:
+        from ..evidence.service import evidence_for_control
+
+        evidence_for_control(session, evidence_id, test.control)
     append(session, actor, "sample.item_result", item, {
         "test": test.id, "index": item.population_index, "result": [item.result, result],
         "note": note, "evidence": evidence_id})

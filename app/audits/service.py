@@ -115,8 +115,12 @@ def get_engagement(session: Session, actor, engagement_id: int) -> Engagement:
     return engagement
 
 
-def engagement_tests(session: Session, engagement: Engagement) -> list[ControlTest]:
-    """The engagement's tests in catalogue order, with control, group and samples loaded."""
+def engagement_tests(session: Session, engagement: Engagement, *options) -> list[ControlTest]:
+    """The engagement's tests in catalogue order, with control, group and samples loaded.
+
+    `options` load more with the tests (e.g. their populations), so callers keep a fixed
+    number of queries.
+    """
     return list(session.scalars(
         select(ControlTest).where(ControlTest.engagement_id == engagement.id)
         .join(Control, ControlTest.control_id == Control.id)
@@ -124,7 +128,7 @@ def engagement_tests(session: Session, engagement: Engagement) -> list[ControlTe
         .join(Catalogue, Control.catalogue_id == Catalogue.id)
         .options(joinedload(ControlTest.control).joinedload(Control.group),
                  joinedload(ControlTest.control).joinedload(Control.catalogue),
-                 selectinload(ControlTest.samples).selectinload(Sample.items))
+                 selectinload(ControlTest.samples).selectinload(Sample.items), *options)
         .order_by(Catalogue.slug, ControlGroup.position, Control.position)).unique())
 
 

@@ -290,6 +290,29 @@ def _check(session: Session, actor, details: EvidenceDetails,
                     _request_answered(session, actor, details.request_id, controls))
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database we run on
+
+
+def evidence_for_control(session: Session, evidence_id, control: Control,
+                         field_name: str = "evidence_id") -> Evidence:
+    """The evidence `evidence_id` if it exists and is linked to `control`.
+
+    A finding is closed, and a sampled item supported, only with evidence about its own control
+    (evidence uploaded for a finding is linked to the finding's control); an unknown id or
+    evidence about another control is `Invalid` at `field_name`.
+    """
+    if type(evidence_id) is not int or not 0 < evidence_id <= MAX_ID:
+        raise invalid(field_name, N_("There is no evidence #%(id)s."), id=evidence_id)
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None:
+        raise invalid(field_name, N_("There is no evidence #%(id)s."), id=evidence_id)
+    if control.id not in {linked.id for linked in evidence.controls}:
+        raise invalid(field_name, N_("Evidence #%(id)s is not about control %(control)s. Choose "
+                                     "evidence linked to this control, or add it there first."),
+                      id=evidence_id, control=control.code)
+    return evidence
+
+
 def check_url(url: str | None) -> str:
     """An absolute http(s) address, or Invalid."""
     url = (url or "").strip()

@@ -9,12 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import UTCDateTime
 from ..extensions import db
+from .chain import KEYED, LEGACY
 
 GENESIS_HASH = "0" * 64
 
 
 class LedgerEntry(db.Model):
-    """One appended fact: who did what to which entity, chained to the previous entry's hash."""
+    """One appended fact: who did what to which entity, chained to the previous entry's hash.
+
+    `hash` is the HMAC-SHA256, under the ledger key, of the entry's canonical text, which
+    includes `prev_hash` (see chain.py).
+    """
 
     __tablename__ = "ledger_entry"
 
@@ -28,6 +33,9 @@ class LedgerEntry(db.Model):
     changes: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # How `hash` was computed: KEYED (HMAC under the ledger key) for every entry written since
+    # migration 0007; rows from before carry LEGACY (plain SHA-256), the server default.
+    algorithm: Mapped[str] = mapped_column(String(16), default=KEYED, server_default=LEGACY)
 
 
 class LedgerHead(db.Model):

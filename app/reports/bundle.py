@@ -1,15 +1,17 @@
 """The external auditor's export bundle: one ZIP per engagement, built in the background.
 
 Contents: the report PDF (ISAE 3000 or internal), the workpapers XLSX, an evidence index (CSV)
-of the evidence in scope (the engagement's controls, evidence speaking for its period),
-optionally the evidence files themselves, and MANIFEST.sha256 listing the SHA-256 of every
-file in the bundle (check it with `sha256sum -c MANIFEST.sha256`). The ZIP is written to a
+of the evidence in scope (the engagement's controls, evidence speaking for its period) with the
+file version the audit rests on (`version_for_audit`: the newest, or the newest at issue) and
+its SHA-256, optionally those files themselves, and MANIFEST.sha256 listing the SHA-256 of
+every file in the bundle (check it with `sha256sum -c MANIFEST.sha256`). The manifest's comment
+lines carry the ledger's anchor (head sequence and hash) at build time, so every bundle an
+auditor keeps is also an anchor for `flask ledger verify --anchor`. The ZIP is written to a
 temporary name and renamed when complete; its own SHA-256 is recorded and shown.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import os
@@ -26,11 +28,13 @@ from ..audits.models import ControlTest, EngagementKind
 from ..auth.permissions import Permission, require
 from ..db import utcnow
 from ..errors import Invalid, NotFound
-from ..evidence.models import Evidence
+from ..evidence.models import Evidence, EvidenceVersion
 from ..evidence.storage import EvidenceStore
 from ..extensions import db
-from ..ledger.service import append
+from ..ledger.anchor import format_anchor
+from ..ledger.service import append, current_anchor
 from .models import ExportBundle
+from .spreadsheet import csv_bytes
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # ZIP entries carry no wall-clock time: same data, same zip
 
@@ -96,13 +100,15 @@ def build_bundle(bundle_id: int, actor_id: int, settings: dict) -> None:
     target.mkdir(parents=True, exist_ok=True)
     partial = target / f".bundle-{bundle.id}.zip.part"
     try:
-        evidence = evidence_in_scope(session, engagement)
-        files = [(item, item.versions[-1]) for item in evidence
-                 if bundle.include_files and item.versions]
+        evidence = [(item, version_for_audit(item, engagement))
+                    for item in evidence_in_scope(session, engagement)]
+        files = [(item, version) for item, version in evidence
+                 if bundle.include_files and version is not None]
         bundle.status, bundle.total, bundle.done = "building", 4 + len(files), 0
         _progress(session, bundle, "report")
         store = EvidenceStore(settings["evidence_dir"])
-        with _BundleWriter(partial) as writer:
+        with _BundleWriter(partial, _manifest_head(session, engagement, evidence,
+                                                   bundle.include_files)) as writer:
             writer.add(*_report(session, actor, engagement, bundle.lang, settings))
             _progress(session, bundle, "workpapers", 1)
             writer.add(*_workpapers(session, actor, engagement, bundle.lang, settings))
@@ -164,27 +170,53 @@ def _workpapers(session, actor, engagement, lang, settings) -> tuple[str, bytes]
                                                         utcnow())
 
 
-def _index(evidence: list[Evidence]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["evidence_id", "title", "kind", "controls", "period_start", "period_end",
-                     "valid_until", "version", "file", "sha256", "size", "url"])
-    for item in evidence:
-        version = item.versions[-1] if item.versions else None
-        writer.writerow([item.id, item.title, item.kind,
-                         " ".join(sorted(c.key for c in item.controls)),
-                         item.period_start, item.period_end, item.valid_until or "",
-                         version.number if version else "", version.filename if version else "",
-                         version.sha256 if version else "", version.size if version else "",
-                         item.url or ""])
-    return buffer.getvalue().encode("utf-8")
+def version_for_audit(item: Evidence, engagement) -> EvidenceVersion | None:
+    """The file version an engagement rests on: the newest one (`versions` is newest first).
+
+    Once the engagement is issued, versions uploaded after that are not what the report was
+    based on, so the newest version uploaded up to its issue is taken; None for links, notes,
+    and files that only appeared later.
+    """
+    issued_at = engagement.issued_at if engagement.is_issued else None
+    return next((version for version in item.versions
+                 if issued_at is None or version.uploaded_at <= issued_at), None)
+
+
+def _index(evidence: list[tuple[Evidence, EvidenceVersion | None]]) -> bytes:
+    return csv_bytes(
+        ["evidence_id", "title", "kind", "controls", "period_start", "period_end",
+         "valid_until", "version", "file", "sha256", "size", "url"],
+        ([item.id, item.title, item.kind, " ".join(sorted(c.key for c in item.controls)),
+          item.period_start, item.period_end, item.valid_until or "",
+          version.number if version else "", version.filename if version else "",
+          version.sha256 if version else "", version.size if version else "", item.url or ""]
+         for item, version in evidence))
+
+
+def _manifest_head(session: Session, engagement, evidence, include_files: bool) -> list[str]:
+    """The manifest's comment lines, which `sha256sum -c` skips.
+
+    What the bundle is, the ledger's anchor as it stood, and, when files are left out, each
+    evidence version's hash.
+    """
+    lines = [f"# Kontrol auditor bundle: engagement {engagement.id}, period "
+             f"{engagement.covers_from} to {engagement.period_end}, built "
+             f"{utcnow():%Y-%m-%dT%H:%M:%SZ}",
+             "# Check the files: sha256sum -c MANIFEST.sha256",
+             "# Check the ledger still holds this head: flask ledger verify --anchor "
+             "MANIFEST.sha256",
+             f"# {format_anchor(current_anchor(session), utcnow())}"]
+    if not include_files:
+        lines += [f"# evidence {item.id} version {version.number} sha256 {version.sha256} "
+                  "(file not included)" for item, version in evidence if version is not None]
+    return [line + "\n" for line in lines]
 
 
 class _BundleWriter:
     """Writes ZIP entries as they come (files are streamed), then the manifest last."""
 
-    def __init__(self, path: Path):
-        self.path, self.lines, self.count, self.sha256 = path, [], 0, ""
+    def __init__(self, path: Path, head: list[str]):
+        self.path, self.head, self.lines, self.count, self.sha256 = path, head, [], 0, ""
 
     def __enter__(self):
         self.archive = zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED)
@@ -208,7 +240,7 @@ class _BundleWriter:
 
     def __exit__(self, kind, error, traceback) -> None:
         if error is None:
-            self.add("MANIFEST.sha256", "".join(self.lines).encode("utf-8"))
+            self.add("MANIFEST.sha256", "".join(self.head + self.lines).encode("utf-8"))
         self.archive.close()
         if error is None:
             with self.path.open("rb") as handle:

@@ -1,8 +1,8 @@
 """The risk register as an XLSX workbook: plain rows in, workbook bytes out (openpyxl).
 
-Same header style as the SoA export (`xlsx.HEADER_FILL`, `HEADER_FONT`). Text from users is
-written as text, never read as a formula ("=HYPERLINK(…)" in a threat stays a string), and
-cleaned of characters XML cannot hold. No Flask and no database (STYLE habit 8).
+Same header style as the SoA export (`xlsx.HEADER_FILL`, `HEADER_FONT`). Every cell goes
+through `spreadsheet.put_text`: text from users stays text, never a formula ("=HYPERLINK(…)"
+in a threat stays a string). No Flask and no database (STYLE habit 8).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .spreadsheet import put_text
 from .xlsx import HEADER_FILL, HEADER_FONT
 
 LEVEL_FILLS = {"low": "C6E3D2", "medium": "FFF1B8", "high": "F9C98B", "critical": "E8918A"}
@@ -66,10 +66,6 @@ class RiskRow:
     acceptance_expired: bool
 
 
-def _text(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
 def risk_register_workbook(rows: Sequence[RiskRow], lang: str, organisation: str,
                            generated_at: datetime) -> bytes:
     """The risk register, one risk a line, levels coloured like the heat map."""
@@ -80,13 +76,11 @@ def risk_register_workbook(rows: Sequence[RiskRow], lang: str, organisation: str
     sheet = book.active
     sheet.title = "Risici" if lang == "da" else "Risks"
     title = "Risikoregister" if lang == "da" else "Risk register"
-    sheet.append([_text(f"{title} — {organisation}")])
-    sheet["A1"].font = Font(bold=True, size=14)
+    put_text(sheet["A1"], f"{title} — {organisation}").font = Font(bold=True, size=14)
     stamp = "Udtrukket" if lang == "da" else "Generated"
-    sheet.append([f"{stamp} {generated_at:%Y-%m-%d %H:%M %Z}".strip()])
-    sheet.append([])
-    sheet.append(list(HEADINGS[lang]))
-    for cell in sheet[4]:
+    put_text(sheet["A2"], f"{stamp} {generated_at:%Y-%m-%d %H:%M %Z}".strip())
+    for column, heading in enumerate(HEADINGS[lang], start=1):
+        cell = put_text(sheet.cell(row=4, column=column), heading)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for number, row in enumerate(rows, start=5):
@@ -98,12 +92,7 @@ def risk_register_workbook(rows: Sequence[RiskRow], lang: str, organisation: str
                   row.accepted_until, (yes if row.acceptance_expired else no)
                   if row.accepted_until else "")
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=number, column=column)
-            if isinstance(value, str):
-                cell.value = _text(value)
-                cell.data_type = "s"  # user text is never a formula
-            else:
-                cell.value = value
+            cell = put_text(sheet.cell(row=number, column=column), value)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             if column in DATE_COLUMNS:
                 cell.number_format = "yyyy-mm-dd"

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..audits import service as audits
-from ..audits.models import Conclusion, Engagement, EngagementKind
+from ..audits.models import Conclusion, ControlTest, Engagement, EngagementKind, Sample
 from ..auth.permissions import Permission, require
 from ..catalogue.service import ControlFilter, list_controls, soa_notes
 from ..errors import Conflict, Invalid
@@ -215,7 +215,12 @@ def workpapers(session: Session, actor, engagement: Engagement, lang: str):
     audits.require_view(actor, engagement)
     lang = _lang(lang)
     result = []
-    for test in audits.engagement_tests(session, engagement):
+    # Populations with the tests (a sample's population is one of its test's): a fixed number
+    # of queries whatever the number of tests.
+    for test in audits.engagement_tests(session, engagement,
+                                        selectinload(ControlTest.populations),
+                                        selectinload(ControlTest.samples)
+                                        .joinedload(Sample.population)):
         sample = test.samples[-1] if test.samples else None
         population = sample.population if sample else (
             test.populations[-1] if test.populations else None)

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from .spreadsheet import put_text
 from .xlsx import HEADER_FILL, HEADER_FONT
 
 BLOCK_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -167,13 +167,8 @@ def build_workpapers(engagement: str, period: str, lang: str, tests: Sequence[Wo
 
 
 def _put(sheet: Worksheet, row: int, column: int, value):
-    """Write `value`; text is cleaned of characters XML cannot hold and never read as a formula."""
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"  # a population row like "=HYPERLINK(...)" stays text
-    else:
-        cell.value = value
+    """Write `value` through `put_text`: a population row like "=HYPERLINK(...)" stays text."""
+    cell = put_text(sheet.cell(row=row, column=column), value)
     cell.alignment = TOP
     return cell
 

@@ -1,4 +1,7 @@
-"""XLSX builders (openpyxl): plain rows in, workbook bytes out; no database, no Flask."""
+"""XLSX builders (openpyxl): plain rows in, workbook bytes out; no database, no Flask.
+
+Every cell is written through `spreadsheet.put_text`, so text never becomes a formula.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from datetime import date, datetime
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from .spreadsheet import put_text
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -49,18 +54,18 @@ def soa_workbook(rows: Sequence[SoARow], lang: str, organisation: str,
     sheet.title = "SoA"
     title = ("Anvendelseserklæring (Statement of Applicability)" if lang == "da"
              else "Statement of Applicability")
-    sheet.append([f"{title} — {organisation}"])
-    sheet["A1"].font = Font(bold=True, size=14)
+    put_text(sheet["A1"], f"{title} — {organisation}").font = Font(bold=True, size=14)
     stamp = "Udtrukket" if lang == "da" else "Generated"
-    sheet.append([f"{stamp} {generated_at:%Y-%m-%d %H:%M %Z}".strip()])
-    sheet.append([])
-    sheet.append(list(SOA_HEADINGS[lang]))
-    for cell in sheet[4]:
+    put_text(sheet["A2"], f"{stamp} {generated_at:%Y-%m-%d %H:%M %Z}".strip())
+    for column, heading in enumerate(SOA_HEADINGS[lang], start=1):
+        cell = put_text(sheet.cell(row=4, column=column), heading)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for row in rows:
-        sheet.append([row.catalogue, row.group, row.control_id, row.title, row.applicable,
-                      row.justification, row.status, row.owner, row.last_reviewed, row.notes])
+    for number, row in enumerate(rows, start=5):
+        values = (row.catalogue, row.group, row.control_id, row.title, row.applicable,
+                  row.justification, row.status, row.owner, row.last_reviewed, row.notes)
+        for column, value in enumerate(values, start=1):
+            put_text(sheet.cell(row=number, column=column), value)
     for index, width in enumerate(SOA_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for line in sheet.iter_rows(min_row=5):

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ..reports.spreadsheet import put_text
 from ..reports.xlsx import HEADER_FILL, HEADER_FONT
 from . import countries
 
@@ -112,13 +112,8 @@ def rows_for_export(items: Sequence, lang: str, today: date) -> list[RegisterRow
 
 
 def _put(sheet, row: int, column: int, value):
-    """Write a cell: text never read as a formula, cleaned of characters XML cannot hold."""
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"
-    else:
-        cell.value = value
+    """Write a cell through the reports' one escaping: text never read as a formula."""
+    cell = put_text(sheet.cell(row=row, column=column), value)
     cell.alignment = TOP
     return cell
 

@@ -222,6 +222,32 @@ def test_closing_needs_existing_evidence(client, login_as, db_session, loaded_ca
     assert db_session.get(Deviation, deviation.id).status == "open"
 
 
+def test_closing_needs_evidence_about_the_findings_control(client, login_as, db_session,
+                                                          loaded_catalogue, auditor):
+    control = _control(db_session)
+    deviation = _raise(db_session, auditor, control)
+    unrelated = _evidence(db_session, _control(db_session, "iso27001-2022:A.8.13"))
+    for evidence_id in (unrelated.id, 2**63, -1):
+        with pytest.raises(Invalid) as caught:
+            service.close_deviation(db_session, auditor, deviation, evidence_id, "Done.",
+                                    deviation.version)
+        assert caught.value.field == "evidence_id"
+    login_as("coordinator")
+    for evidence_id in (unrelated.id, 987654):  # a forged choice, an id that does not exist
+        response = client.post(f"/deviations/{deviation.id}/close", data={
+            "evidence_id": evidence_id, "note": "Done.", "version": deviation.version})
+        assert response.status_code == 422
+        page = response.get_data(as_text=True)
+        field = page[page.index('name="evidence_id"') - 2000:page.index('name="evidence_id"')
+                     + 3000]
+        assert (f"Evidence #{unrelated.id} is not about control A.5.15" in field
+                if evidence_id == unrelated.id else "There is no evidence #987654." in field)
+    assert db_session.get(Deviation, deviation.id).status == "open"
+    service.close_deviation(db_session, auditor, deviation, _evidence(db_session, control).id,
+                            "Done.", deviation.version)
+    assert deviation.status == "closed"
+
+
 def test_only_managers_or_the_remediation_owner_close(db_session, loaded_catalogue, owner,
                                                       auditor):
     control = _control(db_session)

@@ -13,6 +13,7 @@ from app.audits.models import Conclusion, ItemResult, Population
 from app.errors import Conflict, Invalid
 from app.ledger.models import LedgerEntry
 from tests.audits.conftest import csv_population, find_test
+from tests.factories import SYSTEM
 
 
 @pytest.fixture
@@ -184,6 +185,42 @@ def test_not_applicable_needs_a_reason(db_session, people, leavers, store):
         samples.record_result(db_session, people["auditor"], item, "not_applicable", "", None,
                               item.version)
     assert caught.value.field == "note"
+
+
+def test_item_evidence_must_exist_and_be_about_the_tested_control(client, db_session, people,
+                                                                  leavers, store):
+    from datetime import date
+
+    from app.evidence.service import EvidenceDetails, add_note_evidence
+
+    population = csv_population(db_session, people["auditor"], leavers, store, 3)
+    sample = samples.draw_sample(db_session, people["auditor"], leavers, population, store)
+    item = sample.items[0]
+
+    def note(key):
+        return add_note_evidence(db_session, SYSTEM, EvidenceDetails(
+            title="Leaver ticket", controls=[key], period_start=date(2025, 3, 1),
+            description="Ticket 123 closed the account."))
+
+    other = note("iso27001-2022:A.5.15")
+    for evidence_id in (987654, other.id, 2**63):
+        with pytest.raises(Invalid) as caught:
+            samples.record_result(db_session, people["auditor"], item, "no_deviation", None,
+                                  evidence_id, item.version)
+        assert caught.value.field == "evidence_id"
+    assert item.result == "pending"
+    client.post("/login", data={"email": people["auditor"].email,
+                                "password": "correct horse battery"})
+    client.post(f"/audits/items/{item.id}", data={
+        f"i{item.id}-result": "no_deviation", f"i{item.id}-evidence_id": "987654",
+        f"i{item.id}-version": item.version})
+    assert db_session.get(type(item), item.id).result == "pending"
+    page = client.get(f"/audits/tests/{leavers.id}").get_data(as_text=True)
+    assert "There is no evidence #987654." in page
+    own = note(leavers.control.key)
+    samples.record_result(db_session, people["auditor"], item, "no_deviation", None, own.id,
+                          item.version)
+    assert item.evidence_id == own.id
 
 
 def test_attribute_sampling_plan_and_evaluation(db_session, people, leavers):

@@ -142,7 +142,7 @@ def test_risk_register_export_matches_the_page(client, db_session, settings, con
     rows = list(sheet.iter_rows(min_row=5, values_only=True))
     assert [r[2] for r in rows] == [risk.id]
     assert rows[0][4] == "=HYPERLINK(\"http://evil\")"
-    assert sheet.cell(row=5, column=5).data_type == "s"
+    assert sheet.cell(row=5, column=5).data_type == "s" and sheet.cell(row=5, column=5).quotePrefix
     assert rows[0][20] == "Yes"
     page = client.get("/governance/risks?acceptance=expired").get_data(as_text=True)
     assert page.count(f'href="/governance/risks/{risk.id}"') == 1

@@ -60,7 +60,9 @@ def test_verify_names_an_inserted_entry(db_session):
     last = entries[-1]
     # A forged row with a correct-looking hash, appended without moving the head.
     seq, at = last.seq + 1, last.at
-    forged = entry_hash(seq, at, None, "mallory", "forged", "x", "1", "{}", last.hash)
+    # Even sealed with the right key, an entry the head does not record is noticed.
+    forged = entry_hash(seq, at, None, "mallory", "forged", "x", "1", "{}", last.hash,
+                        key=ledger.ledger_key())
     db_session.add(LedgerEntry(seq=seq, at=at, actor="mallory", action="forged",
                                entity_type="x", entity_id="1", changes="{}",
                                prev_hash=last.hash, hash=forged))
