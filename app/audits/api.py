@@ -106,8 +106,12 @@ class TestOut(ApiModel):
     sampled: int
     deviations: int
     conclusion: Conclusion
-    result: str | None
-    management_comment: str | None
+    result: str | None = Field(description="The result as the report states it, in English")
+    result_da: str | None
+    management_comment: str | None = Field(description="Management's comment, in English")
+    management_comment_da: str | None
+    prepared_at: datetime | None = Field(description="When the test was concluded")
+    reviewed_at: datetime | None
     sample: list[SampleOut]
 
 
@@ -166,7 +170,10 @@ def list_tests(engagement_id: int):
             id=test.id, control=test.control.key, methods=test.methods,
             planned_size=test.planned_size, sampled=counts.sampled,
             deviations=counts.deviations, conclusion=test.conclusion,
-            result=test.result_text, management_comment=test.management_comment,
+            result=test.result_text_en, result_da=test.result_text_da,
+            management_comment=test.management_comment_en,
+            management_comment_da=test.management_comment_da,
+            prepared_at=test.concluded_at, reviewed_at=test.reviewed_at,
             sample=[SampleOut(seed=s.seed, population_fingerprint=s.population_fingerprint,
                               population_size=s.population_size, size=s.size)
                     for s in test.samples]))

@@ -9,8 +9,8 @@ from ..forms import optional_id
 
 SEVERITY_LABELS = {
     "observation": _l("Observation"),
-    "minor": _l("Minor"),
-    "material": _l("Material"),
+    "minor": _l("Minor deviation"),
+    "material": _l("Material deviation"),
 }
 
 
