@@ -52,4 +52,7 @@ PHRASES = {
     "user.two_factor_disabled": phrase(_l("%(actor)s turned off two-factor sign-in")),
     "user.two_factor_reset": phrase(_l("%(actor)s reset two-factor sign-in for %(thing)s")),
     "policy.two_factor_set": phrase(_l("%(actor)s changed %(thing)s")),
+    # Written until failed sign-ins moved to the security log (SecurityEvent); old rows remain.
+    "auth.login_failed": phrase(_l("A sign-in as %(email)s failed"),
+                                values=lambda c: known(email=text(c.get("email")))),
 }

@@ -251,7 +251,7 @@ def name_lookup(column, id_column):
 def describe(session: Session, entries: Iterable, viewer) -> list[Activity]:
     """The entries in words for `viewer`, in order; a fixed number of queries for any number."""
     drafts = [_draft(entry) for entry in entries]
-    _look_up(session, [draft.ref for draft in drafts])
+    _look_up(session, [draft.ref for draft in drafts if draft.names_thing])
     people = _people(session, drafts)
     may_link = _link_rule(viewer)
     return [_sentence(draft, people, may_link) for draft in drafts]
@@ -263,6 +263,11 @@ class _Draft:
     texts: tuple
     values: dict
     ref: Ref
+
+    @property
+    def names_thing(self) -> bool:
+        """Whether the sentence may name its thing ("signed in" does not: no look-up)."""
+        return not self.texts or any("%(thing)s" in str(text) for text in self.texts)
 
 
 def _draft(entry) -> _Draft:

@@ -49,6 +49,9 @@ PHRASES = {
                            "%(thing)s"),),
         }.get(c.get("party"), ()) + (_l("%(actor)s withdrew a signature from %(thing)s"),),
         values=lambda c: known(name=text(c.get("name"))), about=_report),
+    # Written until the report got its sections (report.text); old rows remain.
+    "engagement.auditor_report": phrase(_l("%(actor)s edited the auditor's report in %(thing)s"),
+                                        about=_report),
     "report.text": phrase(_l("%(actor)s edited a section of %(thing)s"), about=_report),
     "report.objective": phrase(
         lambda c: (_l("%(actor)s judged objective %(objective)s achieved in %(thing)s"),)
