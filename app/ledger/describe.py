@@ -32,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
 
 from ..auth.permissions import Role, can
 
@@ -200,17 +201,25 @@ def person(value) -> Person | None:
 
 def int_id(value) -> str | None:
     """An id recorded in changes, as the string entity ids are kept as."""
-    value = now_value(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return str(value)
+    number = id_number(now_value(value))
+    return None if number is None else str(number)
+
+
+def id_number(value) -> int | None:
+    """An id as a database id (1 to 2**31 - 1), from an int or its digits; else None."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 11:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value
+    return None
 
 
 def by_id(arg: str) -> Callable[[str, Facts], dict | None]:
     """Link arguments for a page addressed by an integer id: `{arg: int(id)}`."""
 
     def link(thing_id: str, facts: Facts) -> dict | None:
-        return {arg: int(thing_id)} if thing_id and thing_id.isdigit() else None
+        number = id_number(thing_id)
+        return None if number is None else {arg: number}
 
     return link
 
@@ -219,8 +228,8 @@ def by_fact(arg: str, fact: str) -> Callable[[str, Facts], dict | None]:
     """Link arguments from a fact rather than the id (a population's page is its test's)."""
 
     def link(thing_id: str, facts: Facts) -> dict | None:
-        value = facts.get(fact)
-        return {arg: int(value)} if str(value or "").isdigit() else None
+        number = id_number(facts.get(fact))
+        return None if number is None else {arg: number}
 
     return link
 
@@ -232,7 +241,7 @@ def rows_lookup(query: Callable[[list[int]], object], *keys: str):
     """
 
     def lookup(session: Session, ids: list[str]) -> dict[str, Facts]:
-        numbers = sorted({int(i) for i in ids if i.isdigit() and len(i) < 19})
+        numbers = sorted({n for n in map(id_number, ids) if n is not None})
         if not numbers:
             return {}
         return {str(row[0]): known(**dict(zip(keys, row[1:], strict=True)))
@@ -336,7 +345,7 @@ def _people(session: Session, drafts: list[_Draft]) -> dict:
         for value in draft.values.values():
             if isinstance(value, Person):
                 (ids if value.id is not None else emails).add(value.id or value.email)
-    ids = sorted(i for i in ids if isinstance(i, int) and 0 < i < 2**31)
+    ids = sorted(n for n in map(id_number, ids) if n is not None)
     emails = sorted(e for e in emails if isinstance(e, str) and len(e) <= 254)
     if not ids and not emails:
         return {}
@@ -383,7 +392,10 @@ def _url(ref: Ref, may_link: Callable[[str], bool]) -> str | None:
         arguments = thing.link(ref.id or "", ref.facts) if thing.link else {}
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
-    return None if arguments is None else url_for(thing.endpoint, **arguments)
+    try:
+        return None if arguments is None else url_for(thing.endpoint, **arguments)
+    except BuildError:  # an argument the route refuses (out of its bounds)
+        return None
 
 
 def _sentence(draft: _Draft, people: dict, may_link) -> Activity:

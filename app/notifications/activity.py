@@ -9,12 +9,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..ledger.describe import Thing, by_id, known, phrase, text
+from ..ledger.describe import Thing, by_id, id_number, known, phrase, text
 from .models import Duty
 
 
 def _duty_titles(session, ids: list[str]) -> dict:
-    numbers = sorted({int(i) for i in ids if i.isdigit() and len(i) < 19})
+    numbers = sorted({n for n in map(id_number, ids) if n is not None})
     if not numbers:
         return {}
     danish = str(get_locale()) == "da"

@@ -136,3 +136,11 @@ def test_what_people_typed_is_escaped(db_session, read, mette, coordinator):
     assert "<script>" not in str(activity.sentence)
     assert "&lt;script&gt;" in str(activity.sentence)
     assert words(activity) == 'Mette Hansen uploaded evidence “<script>alert("x")</script>”'
+
+
+def test_ids_out_of_bounds_give_no_link_and_no_error(db_session, read, mette, coordinator):
+    huge = entry(db_session, mette, "evidence.updated", "evidence", "9" * 30, {})
+    odd = entry(db_session, mette, "sample.drawn", "sample", "²", {"test": 2**63, "size": 3})
+    assert [(words(a), a.url) for a in read([huge, odd], coordinator)] == [
+        (f"Mette Hansen edited evidence {'9' * 30}", None),
+        ("Mette Hansen drew a sample for sample ²", None)]
