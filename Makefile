@@ -20,7 +20,12 @@ $(VENV)/.installed-server: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[server]'
 	touch $@
 
-translations: $(VENV)/.installed
+MO = app/translations/da/LC_MESSAGES/messages.mo
+
+## Compile the Danish catalogue when messages.po changed (two `make test` at once share it).
+translations: $(MO)
+
+$(MO): app/translations/da/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -d app/translations
 
 ## Apply migrations, load the catalogue, create the admin (and demo data on a new database).
