@@ -121,7 +121,8 @@ def export_soa():
     lang = str(get_locale())
     rows = reports.soa_rows(db.session, _filters(soa_only=True), lang, current_actor())
     now = utcnow().astimezone(zone(current_app))
-    data = soa_workbook(rows, lang, current_app.config["KONTROL_ORGANISATION"], now)
+    organisation = reports.get_profile(db.session, current_app.config["KONTROL_ORGANISATION"])
+    data = soa_workbook(rows, lang, organisation.name, now)
     filename = f"statement-of-applicability-{now:%Y-%m-%d}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                                    "spreadsheetml.sheet",

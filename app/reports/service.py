@@ -25,7 +25,9 @@ PROFILE_FIELDS = ("name", "registration_no", "service_en", "service_da", "proces
                   "processing_da", "complementary_controls_en",
                   "complementary_controls_da", "auditor_firm", "signatory")
 
-STATUS_LABELS = {
+# The SoA's implementation statuses in words (named apart from the engagement's STATUS_LABELS
+# below: one name for both once made every exported status empty).
+SOA_STATUS_LABELS = {
     "en": {"planned": "Planned", "partial": "Partially implemented",
            "implemented": "Implemented"},
     "da": {"planned": "Planlagt", "partial": "Delvist implementeret",
@@ -56,7 +58,7 @@ def soa_rows(session: Session, filters: ControlFilter, lang: str, actor=None) ->
             title=control.text("title", lang),
             applicable=applicable,
             justification=entry.justification or "",
-            status=STATUS_LABELS[lang].get(entry.status or "", ""),
+            status=SOA_STATUS_LABELS[lang].get(entry.status or "", ""),
             owner=control.owner.name if control.owner else "",
             last_reviewed=entry.last_reviewed_on,
             notes="\n".join(notes.get(control.id, ())),
