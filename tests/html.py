@@ -176,7 +176,8 @@ class _FormReader(HTMLParser):
             else:
                 controls[name] = FormControl(name, kind, attributes.get("value", ""))
         elif tag == "select" and name:
-            self.select = FormControl(name, "select")
+            self.select = FormControl(name, "select-multiple" if "multiple" in attributes
+                                      else "select")
             self._controls()[name] = self.select
         elif tag == "option" and self.select is not None:
             self.option = attributes
@@ -224,6 +225,6 @@ def shown_value(control: FormControl) -> str | list[str] | None:
             control.options[0] if control.options else None)
     if control.kind == "radio":
         return control.selected[0] if control.selected else None
-    if control.kind == "checkbox":
+    if control.kind in ("checkbox", "select-multiple"):
         return control.selected
     return control.value

@@ -11,10 +11,18 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
+class DecisionField(RadioField):
+    """Applicable yes/no/undecided: the stored True/False/None checks the matching radio."""
+
+    def process_data(self, value):
+        """Map the stored decision to its radio value (None too, which WTForms leaves)."""
+        self.data = {True: "yes", False: "no", None: ""}.get(value, value)
+
+
 class SoAEntryForm(FlaskForm):
     """Applicability, justification, status, owner and review date for one control."""
 
-    applicable = RadioField(
+    applicable = DecisionField(
         _l("Applicable"),
         choices=[
             SelectChoice("yes", _l("Yes")),

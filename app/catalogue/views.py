@@ -134,9 +134,7 @@ def export_soa():
 def edit_soa_entry(entry_id: int):
     """Edit one control's SoA decision."""
     entry = service.get_soa_entry(db.session, entry_id)
-    form = SoAEntryForm(obj=entry, owner_id=entry.control.owner_id,
-                        applicable={True: "yes", False: "no", None: ""}[entry.applicable]
-                        if request.method == "GET" else None)
+    form = SoAEntryForm(obj=entry, owner_id=entry.control.owner_id)
     form.owner_id.choices = _owner_choices()
     if form.validate_on_submit():
         try:
