@@ -134,6 +134,27 @@ def get_control(session: Session, key: str) -> Control:
     return control
 
 
+def find_controls(session: Session, text: str, catalogue: str | None = None) -> list[Control]:
+    """The controls `text` names.
+
+    A full key ("iso27001-2022:A.5.15"), or the code people see ("A.5.15", any case) in any
+    catalogue, or only in `catalogue` when given. More than one means the code is ambiguous;
+    none means no control has it.
+    """
+    text = (text or "").strip()
+    if not text:
+        return []
+    query = select(Control).join(Catalogue, Control.catalogue_id == Catalogue.id).options(
+        joinedload(Control.catalogue)).order_by(KIND_ORDER, Catalogue.slug, Control.position)
+    exact = session.scalars(query.where(Control.key == text)).all()
+    if exact:
+        return list(exact)
+    query = query.where(func.lower(Control.code) == text.lower(), Control.retired_at.is_(None))
+    if catalogue:
+        query = query.where(Catalogue.slug == catalogue)
+    return list(session.scalars(query))
+
+
 def mapped_controls(control: Control) -> list[Control]:
     """Controls related to `control` in either direction, by key."""
     related = {m.target for m in control.outgoing} | {m.source for m in control.incoming}
