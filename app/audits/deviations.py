@@ -80,11 +80,13 @@ def can_respond(actor, deviation: Deviation) -> bool:
 
 
 def can_close(actor, deviation: Deviation) -> bool:
-    """Whoever manages findings, or the finding's remediation owner."""
-    if can(actor, Permission.MANAGE_DEVIATIONS):
-        return True
-    return can(actor, Permission.RESPOND_DEVIATION) and getattr(actor, "id", None) is not None \
-        and deviation.owner_id == actor.id
+    """Whoever manages findings (the auditor, the coordinator), unless they own its remediation.
+
+    The owner answers a finding and shows the fix; someone else judges that it works and
+    closes it (segregation of duties), so the owner is never offered "Close the finding".
+    """
+    owner = deviation.owner_id is not None and deviation.owner_id == getattr(actor, "id", None)
+    return can(actor, Permission.MANAGE_DEVIATIONS) and not owner
 
 
 def _visible(query, actor):
@@ -444,7 +446,7 @@ def close_deviation(session: Session, actor, deviation: Deviation, evidence_id: 
                     note: str | None, version: int) -> Deviation:
     """Close a finding with evidence that the remediation works; the note goes to the ledger."""
     _require(can_close(actor, deviation),
-             N_("Only the remediation owner or whoever manages findings may close this one."))
+             N_("Whoever manages findings closes them, not the finding's remediation owner."))
     _check_version(deviation, version)
     _check_not_closed(deviation)
     from ..evidence.service import evidence_for_control

@@ -22,7 +22,8 @@ from .models import (
     SoAEntry,
 )
 
-OWNER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER, Role.INTERNAL_AUDITOR)
+# Who may own a control. Not internal auditors: they test controls, and would test their own.
+OWNER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER)
 # Standard controls first, then the organisation's extensions, then assurance activities.
 KIND_ORDER = case({CatalogueKind.STANDARD.value: 0, CatalogueKind.EXTENSION.value: 1},
                   value=Catalogue.kind, else_=2)
