@@ -25,8 +25,9 @@ def _squash(text: str) -> str:
 class _TextReader(HTMLParser):
     """Collects visible text in chunks, one per element boundary."""
 
-    def __init__(self):
+    def __init__(self, skip: frozenset = frozenset()):
         super().__init__(convert_charrefs=True)
+        self.skip = skip
         self.stack: list[tuple[str, bool]] = []
         self.chunks: list[str] = []
         self.attribute_texts: list[str] = []
@@ -36,7 +37,8 @@ class _TextReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        invisible = tag in INVISIBLE or "hidden" in attributes or (
+        invisible = tag in INVISIBLE or tag in self.skip or "hidden" in attributes or (
+            f"lang={attributes.get('lang')}" in self.skip) or (
             attributes.get("aria-hidden") == "true")
         if not self.hidden() and not invisible:
             for name in ("title", "aria-label", "placeholder", "alt"):
@@ -63,10 +65,14 @@ class _TextReader(HTMLParser):
             self.chunks.append(data)
 
 
-def visible_texts(html: str) -> list[str]:
-    """The page's visible text pieces (one per element), squashed, with the texts of
-    title/aria-label/placeholder/alt attributes and submit buttons a user reads too."""
-    reader = _TextReader()
+def visible_texts(html: str, skip: frozenset = frozenset()) -> list[str]:
+    """The page's visible text pieces (one per element), squashed.
+
+    With the texts of title/aria-label/placeholder/alt attributes and submit buttons a user
+    reads too; elements named in `skip` ("code", or "lang=en" for text marked as English,
+    such as the language switch) are left out.
+    """
+    reader = _TextReader(skip)
     reader.feed(html)
     pieces = [_squash(chunk) for chunk in "".join(reader.chunks).split("\n")]
     return [piece for piece in pieces if piece] + [_squash(t) for t in reader.attribute_texts]

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..catalogue.forms import FREQUENCY_LABELS
 from .models import Conclusion, EngagementKind, ItemResult, TestMethod
 
 KIND_LABELS = {
@@ -78,7 +79,8 @@ class TestPlanForm(FlaskForm):
         SelectChoice(m.value, label) for m, label in METHOD_LABELS.items()])
     procedure = TextAreaField(_l("What the auditor does"), validators=[Length(max=8000)])
     frequency = SelectField(_l("Control frequency"),
-                            choices=[SelectChoice(f, f) for f in FREQUENCY_CHOICES])
+                            choices=[SelectChoice(f, FREQUENCY_LABELS.get(f, f))
+                                     for f in FREQUENCY_CHOICES])
     risk_level = SelectField(_l("Risk"), choices=[
         SelectChoice("low", _l("Low")), SelectChoice("moderate", _l("Moderate")),
         SelectChoice("high", _l("High"))])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -416,8 +414,7 @@ def sampling_calculator():
                            frequencies=sampling.FREQUENCY_RANGES,
                            sizes={f: {level: sampling.frequency_sample_size(f, level)
                                       for level in sampling.RISK_LEVELS}
-                                  for f in sampling.FREQUENCY_RANGES},
-                           percent=lambda value: f"{Decimal(value) * 100:.1f} %")
+                                  for f in sampling.FREQUENCY_RANGES})
 
 
 def register() -> None:
