@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -137,6 +137,8 @@ def set_status(engagement_id: int):
                                           form.status.data, int(form.version.data or 0))
         except (Invalid, Conflict) as error:
             _flash_error(error)
+        else:
+            flash(_("Engagement status saved."), "success")
     return redirect(url_for("audits.show_engagement", engagement_id=engagement_id))
 
 
@@ -164,7 +166,12 @@ def comment_engagement(engagement_id: int):
     engagement = service.get_engagement(db.session, current_actor(), engagement_id)
     form = CommentForm()
     if form.validate_on_submit():
-        service.add_comment(db.session, current_actor(), engagement, form.body.data)
+        try:
+            service.add_comment(db.session, current_actor(), engagement, form.body.data)
+        except Invalid as error:
+            _flash_error(error)
+        else:
+            flash(_("Comment added."), "success")
     else:
         flash(_("Write the comment."), "error")
     return redirect(url_for("audits.show_engagement", engagement_id=engagement_id) + "#comments")
@@ -244,6 +251,7 @@ def upload_population(test_id: int):
         upload = form.file.data
         populations.upload_population(db.session, current_actor(), test, upload.stream,
                                       upload.filename, config.store, config.max_bytes)
+        flash(_("Population %(file)s uploaded.", file=upload.filename), "success")
     except RequestEntityTooLarge:
         flash(_("The file is larger than the upload limit."), "error")
     except (Invalid, Conflict) as error:
@@ -289,10 +297,13 @@ def draw_sample(test_id: int):
         if population is None:
             abort(404)
         try:
-            samples.draw_sample(db.session, current_actor(), test, population,
-                                evidence_settings().store, form.size.data)
+            sample = samples.draw_sample(db.session, current_actor(), test, population,
+                                         evidence_settings().store, form.size.data)
         except (Invalid, Conflict) as error:
             _flash_error(error)
+        else:
+            flash(ngettext("Sample drawn: %(num)s item.", "Sample drawn: %(num)s items.",
+                           len(sample.items)), "success")
     return _back_to_test(test_id, "#sample")
 
 
@@ -316,6 +327,9 @@ def expand_sample(sample_id: int):
                                   evidence_settings().store)
         except (Invalid, Conflict) as error:
             _flash_error(error)
+        else:
+            flash(ngettext("Sample expanded by %(num)s item.", "Sample expanded by %(num)s items.",
+                           form.extra.data), "success")
     return _back_to_test(sample.test_id, "#sample")
 
 
@@ -347,6 +361,9 @@ def record_result(item_id: int):
                                   int(form.version.data or 0))
         except (Invalid, Conflict) as error:
             _flash_error(error)
+        else:
+            flash(_("Result saved for item %(number)s.", number=item.population_index + 1),
+                  "success")
     return _back_to_test(test.id, f"#item-{item.id}")
 
 
@@ -381,6 +398,8 @@ def reopen_test(test_id: int):
             service.reopen_test(db.session, current_actor(), test, int(form.version.data or 0))
         except (Invalid, Conflict) as error:
             _flash_error(error)
+        else:
+            flash(_("Test reopened: record results again, then conclude."), "success")
     return _back_to_test(test_id, "#conclusion")
 
 
@@ -391,7 +410,13 @@ def comment_test(test_id: int):
     test = _test_or_404(test_id)
     form = CommentForm()
     if form.validate_on_submit():
-        service.add_comment(db.session, current_actor(), test.engagement, form.body.data, test)
+        try:
+            service.add_comment(db.session, current_actor(), test.engagement, form.body.data,
+                                test)
+        except Invalid as error:
+            _flash_error(error)
+        else:
+            flash(_("Comment added."), "success")
     return _back_to_test(test_id, "#comments")
 
 
