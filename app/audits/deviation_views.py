@@ -78,7 +78,7 @@ def _filters() -> service.DeviationFilter:
         status=args.get("status") or None, severity=args.get("severity") or None,
         control=(args.get("control") or "").strip() or None,
         engagement_id=args.get("engagement", type=int), mine=args.get("mine") == "1",
-        overdue=args.get("overdue") == "1")
+        overdue=args.get("overdue") == "1", q=(args.get("q") or "").strip()[:200] or None)
 
 
 # --- pages ----------------------------------------------------------------------------------

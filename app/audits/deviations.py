@@ -115,6 +115,7 @@ class DeviationFilter:
     engagement_id: int | None = None
     mine: bool = False  # I own the remediation or the control
     overdue: bool = False
+    q: str | None = None  # words in the title or description
 
 
 def _with_page_details(query):
@@ -145,6 +146,10 @@ def list_deviations(session: Session, actor, filters: DeviationFilter, *, today:
         query = query.where(_mine_clause(actor))
     if filters.overdue:
         query = query.where(Deviation.status.in_(UNRESOLVED), Deviation.due_on < today)
+    text = (filters.q or "").replace("\x00", "").strip()[:200]
+    if text:
+        query = query.where(or_(Deviation.title.ilike(f"%{text}%"),
+                                Deviation.description.ilike(f"%{text}%")))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     query = _with_page_details(query).order_by(Deviation.created_at.desc(), Deviation.id.desc())
     if per_page:
