@@ -12,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
@@ -27,7 +27,7 @@ from ..reports import service as reports
 from ..reports.xlsx import soa_workbook
 from ..time import zone
 from . import service
-from .forms import OwnerForm, SoAEntryForm
+from .forms import OwnerForm, SoABulkForm, SoAEntryForm
 
 bp = Blueprint("catalogue", __name__)
 
@@ -106,8 +106,12 @@ def soa():
     controls, total = service.list_controls(db.session, filters, page, per_page=100)
     notes = service.soa_notes(db.session, current_actor(), [c.id for c in controls],
                               str(get_locale()))
+    bulk = None
+    if can(current_actor(), Permission.EDIT_SOA):
+        bulk = SoABulkForm()
+        bulk.owner_id.choices = [SelectChoice("", _("Leave as it is"))] + _owner_choices()[1:]
     return render_template("catalogue/soa.html", controls=controls, total=total, page=page,
-                           notes=notes,
+                           notes=notes, bulk=bulk,
                            per_page=100, filters=filters,
                            catalogues=[c for c in service.list_catalogues(db.session) if c.has_soa],
                            owners=service.possible_owners(db.session),
@@ -127,6 +131,28 @@ def export_soa():
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                                    "spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.post("/soa/bulk")
+@requires(Permission.EDIT_SOA)
+def bulk_edit_soa():
+    """Set the status, owner or review date of the ticked SoA rows at once."""
+    form = SoABulkForm()
+    form.owner_id.choices = [SelectChoice("", "")] + _owner_choices()[1:]
+    back = safe_next(request.form.get("next"), url_for("catalogue.soa"))
+    if not form.validate_on_submit():
+        flash(_("Check what to set: a status from the list, a valid review date."), "error")
+        return redirect(back)
+    try:
+        changed = service.bulk_update_soa(
+            db.session, current_actor(), form.versions(), status=form.status.data or None,
+            owner_id=form.owner_id.data, last_reviewed_on=form.last_reviewed_on.data)
+    except (Invalid, Conflict) as error:
+        flash(error.message, "error")
+    else:
+        flash(ngettext("%(num)s SoA entry updated.", "%(num)s SoA entries updated.", changed),
+              "success")
+    return redirect(back)
 
 
 @bp.route("/soa/<int:entry_id>", methods=["GET", "POST"])

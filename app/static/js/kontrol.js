@@ -33,6 +33,11 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => select.form.requestSubmit());
   });
+  // A checkbox with data-select-all="<name>" ticks or unticks every checkbox of that name.
+  document.querySelectorAll("input[data-select-all]").forEach((all) => {
+    const boxes = () => document.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`);
+    all.addEventListener("change", () => boxes().forEach((box) => { box.checked = all.checked; }));
+  });
   // Token and code blocks with data-copy copy themselves on click.
   document.querySelectorAll("code.token").forEach((code) => {
     code.title = "Click to copy";
