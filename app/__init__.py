@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from .incidents.views import bp as incidents_bp
     from .ledger.views import bp as ledger_bp
     from .reports.views import bp as reports_bp
+    from .saved_filters.views import bp as saved_filters_bp
     from .search.views import bp as search_bp
     from .vendors import api as vendors_api  # noqa: F401  (adds its routes to api_bp)
     from .vendors import follow_up_views as _vendor_pages  # noqa: F401  (routes on vendors_bp)
@@ -105,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
     register_incidents()
     for blueprint in (auth_bp, dashboard_bp, catalogue_bp, evidence_bp, audits_bp,
                       deviations_bp, reports_bp, ledger_bp, vendors_bp, governance_bp,
-                      incidents_bp, search_bp, api_bp):
+                      incidents_bp, search_bp, saved_filters_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 

@@ -25,6 +25,7 @@ from .governance import models as governance_models  # noqa: F401
 from .incidents.models import CorrectiveAction, Incident, IncidentController, Submission  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead  # noqa: F401
 from .reports.models import ExportBundle, OrganisationProfile  # noqa: F401
+from .saved_filters.models import SavedFilter  # noqa: F401
 from .vendors.models import (  # noqa: F401
     AuditorStatement,
     ChangeNotice,

@@ -25,6 +25,7 @@ from ..extensions import db
 from ..forms import put_error
 from ..reports import service as reports
 from ..reports.xlsx import soa_workbook
+from ..saved_filters.service import saved_filters
 from ..time import zone
 from . import service
 from .forms import OwnerForm, SoABulkForm, SoAEntryForm
@@ -56,7 +57,9 @@ def list_controls():
     return render_template("catalogue/controls.html", controls=controls, total=total, page=page,
                            per_page=50, filters=filters,
                            catalogues=service.list_catalogues(db.session),
-                           counts=service.control_counts(db.session))
+                           counts=service.control_counts(db.session),
+                           owners=service.possible_owners(db.session),
+                           saved=saved_filters(db.session, current_actor(), "controls"))
 
 
 @bp.get("/controls/<key>")
@@ -115,7 +118,8 @@ def soa():
                            per_page=100, filters=filters,
                            catalogues=[c for c in service.list_catalogues(db.session) if c.has_soa],
                            owners=service.possible_owners(db.session),
-                           summary=service.soa_summary(db.session))
+                           summary=service.soa_summary(db.session),
+                           saved=saved_filters(db.session, current_actor(), "soa"))
 
 
 @bp.get("/soa/export.xlsx")

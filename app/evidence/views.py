@@ -30,6 +30,7 @@ from ..db import utcnow
 from ..errors import DomainError, IntegrityError, Invalid
 from ..extensions import db
 from ..forms import put_error
+from ..saved_filters.service import saved_filters
 from ..time import zone
 from . import evidence_requests, queries, rules, service
 from .forms import FORMS, EvidenceEditForm, RequestForm, VersionForm
@@ -145,7 +146,8 @@ def list_evidence():
     return render_template("evidence/list.html", items=items, total=total, page=page,
                            per_page=50, filters=filters, catalogues=queries.catalogues(db.session),
                            states=_states(items, today, config), typed_control=typed,
-                           control_matches=matches)
+                           control_matches=matches,
+                           saved=saved_filters(db.session, current_actor(), "evidence"))
 
 
 def _states(items, today: date, config: service.EvidenceSettings) -> dict:
