@@ -31,7 +31,7 @@ setup: $(VENV)/.installed translations
 ## Set up, then serve on http://127.0.0.1:5000 with SQLite in instance/ (development server).
 run: setup
 	@echo "Kontrol: http://$(HOST):$(PORT)/ (it asks for a login; the administrator's is printed above on first start)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) scheduler serve --host $(HOST) --port $(PORT)
 
 ## Set up, then serve with gunicorn (the [server] extra), $(WORKERS) workers, behind your proxy.
 serve: setup $(VENV)/.installed-server

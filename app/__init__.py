@@ -86,12 +86,15 @@ def register_blueprints(app: Flask) -> None:
     from .evidence import register as register_evidence
     from .evidence.views import bp as evidence_bp
     from .extensions import csrf
+    from .firms.views import bp as firms_bp
     from .governance import api as governance_api  # noqa: F401  (adds its routes to api_bp)
     from .governance import register as register_governance
     from .governance.views import bp as governance_bp
     from .incidents import register as register_incidents
     from .incidents.views import bp as incidents_bp
     from .ledger.views import bp as ledger_bp
+    from .notifications import register as register_notifications
+    from .notifications.views import bp as notifications_bp
     from .reports.views import bp as reports_bp
     from .saved_filters.views import bp as saved_filters_bp
     from .search.views import bp as search_bp
@@ -104,9 +107,11 @@ def register_blueprints(app: Flask) -> None:
     register_vendors()
     register_governance()
     register_incidents()
+    register_notifications(app)
     for blueprint in (auth_bp, dashboard_bp, catalogue_bp, evidence_bp, audits_bp,
                       deviations_bp, reports_bp, ledger_bp, vendors_bp, governance_bp,
-                      incidents_bp, search_bp, saved_filters_bp, api_bp):
+                      incidents_bp, notifications_bp, api_bp, firms_bp, search_bp,
+                      saved_filters_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
@@ -130,11 +135,13 @@ def register_cli(app: Flask) -> None:
     from .governance.cli import governance_cli
     from .incidents.cli import incidents_cli
     from .ledger.cli import ledger_cli
-    from .reports.cli import report_cli
+    from .notifications.cli import scheduler_cli
+    from .reports.cli import engagements_cli, report_cli
     from .vendors.cli import subprocessors_cli
 
     for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli,
-                  subprocessors_cli, governance_cli, incidents_cli):
+                  engagements_cli, subprocessors_cli, governance_cli, incidents_cli,
+                  scheduler_cli):
         app.cli.add_command(group)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(demo_command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -34,6 +35,11 @@ class Defaults:
     KONTROL_REVIEW_WARNING_DAYS = 30  # governance reviews due within this many days are flagged
     KONTROL_EMERGENCY_REPORT_DAYS = 3  # an emergency deviation reaches the chair within this
     KONTROL_RISK_SCALE = 5  # likelihood and consequence scale of new risk assessments
+    KONTROL_BASE_URL = "http://127.0.0.1:5000"  # links in e-mails (a scheduler has no request)
+    KONTROL_SCAN_MINUTES = 5  # how often the scheduler scans deadlines
+    # Reminder thresholds per deadline kind, e.g. {"finding_response": ["14d", "due", "overdue"]}
+    # (defaults: 30d, 7d, due, overdue; breach clocks 50%, 24h, 4h, overdue).
+    KONTROL_DEADLINE_THRESHOLDS: dict = {}
     MAIL_SERVER = None
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -63,6 +69,9 @@ ENVIRONMENT = {
     "KONTROL_SECURITY_LOG_DAYS": ("KONTROL_SECURITY_LOG_DAYS", int),
     "KONTROL_TRUSTED_PROXIES": ("KONTROL_TRUSTED_PROXIES", int),
     "KONTROL_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true")),
+    "KONTROL_BASE_URL": ("KONTROL_BASE_URL", str),
+    "KONTROL_SCAN_MINUTES": ("KONTROL_SCAN_MINUTES", int),
+    "KONTROL_DEADLINE_THRESHOLDS": ("KONTROL_DEADLINE_THRESHOLDS", json.loads),
     "MAIL_SERVER": ("MAIL_SERVER", str),
     "MAIL_PORT": ("MAIL_PORT", int),
     "MAIL_USE_TLS": ("MAIL_USE_TLS", lambda v: v.lower() in ("1", "true", "yes")),
@@ -95,6 +104,7 @@ def load_config(app, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     _bound_sign_in_settings(app.config)
+    app.config["KONTROL_SCAN_MINUTES"] = min(max(int(app.config["KONTROL_SCAN_MINUTES"]), 1), 1440)
     app.config["MAX_CONTENT_LENGTH"] = (app.config["KONTROL_MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     if not app.config.get("KONTROL_EVIDENCE_DIR"):
         app.config["KONTROL_EVIDENCE_DIR"] = str(Path(app.instance_path) / "evidence")

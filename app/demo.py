@@ -14,6 +14,7 @@ DEMO_USERS = (
     ("owner@nordlys.example", "Mads Krogh", "control_owner"),
     ("auditor@nordlys.example", "Ida Winther", "internal_auditor"),
     ("external@revision.example", "Peter Lund", "external_auditor"),
+    ("partner@revision.example", "Lene Bech Sørensen", "external_auditor"),
     ("viewer@nordlys.example", "Karen Juhl", "viewer"),
 )
 
@@ -42,7 +43,8 @@ def seed_demo(session: Session, password: str) -> list[str]:
             user = accounts.create_user(session, CLI, email, name, role, password,
                                         password_policy())
             lines.append(f"{role:17} {email}")
-        by_role[role] = user
+        by_role.setdefault(role, user)  # the first account of each role, and every address
+        by_role[email] = user
     for step in DEMO_STEPS:
         lines.extend(step(session, by_role))
     return lines

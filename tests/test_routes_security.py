@@ -40,7 +40,7 @@ def test_only_login_static_and_health_are_public(app):
         rule.endpoint for rule in app.url_map.iter_rules()
         if getattr(app.view_functions[rule.endpoint], "required_permission", "x") is None
     )
-    assert public == ["auth.login", "auth.login_code", "health"]
+    assert public == ["auth.login", "auth.login_code", "health", "notifications.calendar_feed"]
 
 
 def test_every_endpoint_denies_an_anonymous_user(app, client):

@@ -29,15 +29,18 @@ class Me(ApiModel):
     name: str
     role: str
     language: str | None
+    calendar_url: str | None = None  # the secret calendar feed, if the user made one
 
 
 @operation(bp, "GET", "/me", Permission.SIGNED_IN, summary="The user the token belongs to",
            tag="account", responses={200: Me})
 def me():
     """The token's user."""
+    from ..notifications.views import calendar_url
+
     user = g.api_user
     return Me(id=user.id, email=user.email, name=user.name, role=user.role,
-              language=user.language)
+              language=user.language, calendar_url=calendar_url(user))
 
 
 @bp.get("/openapi.json")

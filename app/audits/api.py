@@ -58,7 +58,11 @@ def list_tests(engagement_id: int):
             "id": test.id, "control": test.control.key, "methods": test.methods,
             "planned_size": test.planned_size, "sampled": counts.sampled,
             "deviations": counts.deviations, "conclusion": test.conclusion,
-            "result": test.result_text, "management_comment": test.management_comment,
+            "result": test.result_text_en, "result_da": test.result_text_da,
+            "management_comment": test.management_comment_en,
+            "management_comment_da": test.management_comment_da,
+            "prepared_at": test.concluded_at.isoformat() if test.concluded_at else None,
+            "reviewed_at": test.reviewed_at.isoformat() if test.reviewed_at else None,
             "sample": [{"seed": s.seed, "population_fingerprint": s.population_fingerprint,
                         "population_size": s.population_size, "size": s.size}
                        for s in test.samples]})

@@ -7,8 +7,8 @@ from wtforms.validators import Length, Optional
 
 SEVERITY_LABELS = {
     "observation": _l("Observation"),
-    "minor": _l("Minor"),
-    "material": _l("Material"),
+    "minor": _l("Minor deviation"),
+    "material": _l("Material deviation"),
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
@@ -135,11 +135,13 @@ def _detail(deviation, status: int = 200, **bound):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@requires(Permission.MANAGE_DEVIATIONS)
+@requires(Permission.RAISE_DEVIATIONS)
 def raise_deviation():
     """Raise a finding on a control (prefilled with ?control=key), or from a test (?test=id)."""
     test_id = request.args.get("test", type=int) or request.form.get("test_id", type=int)
     test = service.get_test(db.session, current_actor(), test_id) if test_id else None
+    if not service.can_raise(current_actor(), test.engagement if test else None):
+        abort(403)
     form = RaiseDeviationForm(control=test.control.key if test else request.args.get("control"),
                               test_id=test.id if test else "")
     form.control.choices = _control_choices()
@@ -277,6 +279,10 @@ def register() -> None:
                            (CONTRIBUTORS, dashboard_section)):
         if hook not in registry:
             registry.append(hook)
+    from ..notifications.providers import register_provider
+    from . import deadline_provider
+
+    register_provider(deadline_provider.finding_deadlines, deadline_provider.kinds())
     if not any(item.endpoint == "deviations.list_deviations" for item in NAVIGATION):
         NAVIGATION.append(NavItem(_l("Findings"), "deviations.list_deviations",
                                   Permission.VIEW_DEVIATIONS, "/deviations"))

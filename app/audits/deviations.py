@@ -23,6 +23,7 @@ from ..catalogue.models import Catalogue, Control
 from ..db import utcnow
 from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..ledger.service import LedgerFilter, append, list_entries
+from .access import can_perform, visible_engagement_ids
 from .models import ControlTest, Deviation, DeviationStatus, Engagement, Severity
 from .service import can_view_engagement, require_view
 
@@ -64,11 +65,15 @@ def is_involved(actor, deviation: Deviation) -> bool:
 def can_view_deviation(actor, deviation: Deviation) -> bool:
     """Whether the actor may see the finding.
 
-    Control owners see the findings they own or that concern controls they own; the other roles
-    holding VIEW_DEVIATIONS see all of them (viewers read-only).
+    Control owners see the findings they own or that concern controls they own; external
+    auditors the findings of the engagements they may see; the other roles holding
+    VIEW_DEVIATIONS see all of them (viewers read-only).
     """
     if not can(actor, Permission.VIEW_DEVIATIONS):
         return False
+    if _role(actor) == Role.EXTERNAL_AUDITOR:
+        return deviation.engagement is not None and can_view_engagement(actor,
+                                                                        deviation.engagement)
     return _role(actor) != Role.CONTROL_OWNER or is_involved(actor, deviation)
 
 
@@ -77,6 +82,15 @@ def can_respond(actor, deviation: Deviation) -> bool:
     if not can(actor, Permission.RESPOND_DEVIATION):
         return False
     return _role(actor) != Role.CONTROL_OWNER or is_involved(actor, deviation)
+
+
+def can_raise(actor, engagement: Engagement | None) -> bool:
+    """Whether the actor may raise a finding (external auditors: from their engagement's tests)."""
+    if not can(actor, Permission.RAISE_DEVIATIONS):
+        return False
+    if _role(actor) == Role.EXTERNAL_AUDITOR:
+        return engagement is not None and can_perform(actor, engagement)
+    return True
 
 
 def can_close(actor, deviation: Deviation) -> bool:
@@ -95,6 +109,8 @@ def _visible(query, actor):
         owned_controls = select(Control.id).where(Control.owner_id == actor.id)
         query = query.where(or_(Deviation.owner_id == actor.id,
                                 Deviation.control_id.in_(owned_controls)))
+    elif _role(actor) == Role.EXTERNAL_AUDITOR:
+        query = query.where(Deviation.engagement_id.in_(visible_engagement_ids(actor)))
     return query
 
 
@@ -170,11 +186,14 @@ def get_deviation(session: Session, actor, deviation_id: int) -> Deviation:
         joinedload(Deviation.control).joinedload(Control.owner),
         joinedload(Deviation.owner), joinedload(Deviation.raised_by),
         joinedload(Deviation.engagement).selectinload(Engagement.members),
+        joinedload(Deviation.engagement).joinedload(Engagement.firm),
         joinedload(Deviation.test)))
     if deviation is None:
         raise _error(NotFound, N_("No such finding."))
     _require(can_view_deviation(actor, deviation),
-             N_("You may see only the findings you own or that concern controls you own."))
+             N_("You may see only the findings you own or that concern controls you own.")
+             if _role(actor) != Role.EXTERNAL_AUDITOR else
+             N_("You may see only the findings of your engagements."))
     return deviation
 
 
@@ -247,6 +266,7 @@ def get_test(session: Session, actor, test_id: int) -> ControlTest:
     """A control test (with engagement and control) a finding may be raised from."""
     test = session.scalar(select(ControlTest).where(ControlTest.id == test_id).options(
         joinedload(ControlTest.engagement).selectinload(Engagement.members),
+        joinedload(ControlTest.engagement).joinedload(Engagement.firm),
         joinedload(ControlTest.control)))
     if test is None:
         raise _error(NotFound, N_("No such test."))
@@ -350,7 +370,7 @@ def raise_deviation(session: Session, actor, control: Control | None, title: str
     A finding from a test belongs to the test's engagement and control; no new findings are
     raised on an issued engagement. The due date may not lie in the past.
     """
-    _require(can(actor, Permission.MANAGE_DEVIATIONS), N_("You may not raise findings."))
+    _require(can(actor, Permission.RAISE_DEVIATIONS), N_("You may not raise findings."))
     if test is not None:
         if engagement is not None and test.engagement_id != engagement.id:
             raise _error(Invalid, N_("The test belongs to another engagement."), "test_id")
@@ -367,6 +387,8 @@ def raise_deviation(session: Session, actor, control: Control | None, title: str
         if engagement.is_issued:
             raise _error(Conflict, N_("This engagement has been issued; no new findings can be "
                                       "raised on it."))
+    _require(can_raise(actor, engagement),
+             N_("External auditors raise findings from the tests of their engagements."))
     checked = _check(session, title, description, severity, owner_id)
     if due_on is not None and due_on < (today or date.today()):
         raise _error(Invalid, N_("The due date is in the past."), "due_on")

@@ -17,7 +17,6 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..catalogue.forms import FREQUENCY_LABELS
 from .models import Conclusion, EngagementKind, ItemResult, TestMethod
 
 KIND_LABELS = {
@@ -38,8 +37,13 @@ RESULT_LABELS = {
     ItemResult.DEVIATION: _l("Deviation"),
     ItemResult.NOT_APPLICABLE: _l("Not applicable"),
 }
-FREQUENCY_CHOICES = ["annual", "semi-annual", "quarterly", "monthly", "semi-monthly", "weekly",
-                     "daily", "multiple-daily", "automated", "event-driven"]
+FREQUENCY_LABELS = {
+    "annual": _l("annual"), "semi-annual": _l("semi-annual"), "quarterly": _l("quarterly"),
+    "monthly": _l("monthly"), "semi-monthly": _l("semi-monthly"), "weekly": _l("weekly"),
+    "daily": _l("daily"), "multiple-daily": _l("several times a day"),
+    "automated": _l("automated"), "event-driven": _l("event-driven"),
+}
+FREQUENCY_CHOICES = list(FREQUENCY_LABELS)
 
 
 def _int_or_none(value):
@@ -66,8 +70,13 @@ class EngagementForm(FlaskForm):
     catalogues = CheckboxesField(_l("Catalogues in scope"), validate_choice=False)
     controls = StringField(_l("Single controls in scope"), description=_l(
         "Control keys separated by commas, e.g. iso27001-2022:A.8.15"))
-    team = CheckboxesField(_l("Audit team"), coerce=int, validate_choice=False)
-    externals = CheckboxesField(_l("External auditors who may read it"), coerce=int,
+    team = CheckboxesField(_l("Internal audit team"), coerce=int, validate_choice=False)
+    firm_id = SelectField(_l("Audit firm (ISAE 3000)"), coerce=_int_or_none,
+                          validate_choice=False)
+    partner_id = SelectField(_l("Engagement partner (ISAE 3000)"), coerce=_int_or_none,
+                             validate_choice=False, description=_l(
+                                 "The firm's state-authorised auditor who signs the report."))
+    externals = CheckboxesField(_l("The firm's other auditors on the engagement"), coerce=int,
                                 validate_choice=False)
     description = TextAreaField(_l("Purpose and notes"), validators=[Length(max=4000)])
 
@@ -77,10 +86,11 @@ class TestPlanForm(FlaskForm):
 
     methods = CheckboxesField(_l("Test methods"), choices=[
         SelectChoice(m.value, label) for m, label in METHOD_LABELS.items()])
-    procedure = TextAreaField(_l("What the auditor does"), validators=[Length(max=8000)])
+    procedure = TextAreaField(_l("Planned procedure (workpapers)"),
+                              validators=[Length(max=8000)])
     frequency = SelectField(_l("Control frequency"),
-                            choices=[SelectChoice(f, FREQUENCY_LABELS.get(f, f))
-                                     for f in FREQUENCY_CHOICES])
+                            choices=[SelectChoice(f, label)
+                                     for f, label in FREQUENCY_LABELS.items()])
     risk_level = SelectField(_l("Risk"), choices=[
         SelectChoice("low", _l("Low")), SelectChoice("moderate", _l("Moderate")),
         SelectChoice("high", _l("High"))])
@@ -115,13 +125,14 @@ class DrawForm(FlaskForm):
     """Draw the sample from a population."""
 
     population_id = HiddenField(validators=[DataRequired()])
-    size = IntegerField(_l("Sample size"), validators=[Optional(), NumberRange(min=1)])
+    size = IntegerField(_l("Sample size"), validators=[Optional(), NumberRange(min=1, max=5000)])
 
 
 class ExpandForm(FlaskForm):
-    """Add items to a sample after a deviation."""
+    """Add items to a sample (after a deviation, say)."""
 
-    extra = IntegerField(_l("Add items"), validators=[DataRequired(), NumberRange(min=1)])
+    extra = IntegerField(_l("Add items"), validators=[DataRequired(),
+                                                      NumberRange(min=1, max=5000)])
 
 
 class ItemResultForm(FlaskForm):
@@ -134,15 +145,49 @@ class ItemResultForm(FlaskForm):
     version = HiddenField()
 
 
-class ConclusionForm(FlaskForm):
-    """The auditor's conclusion on a test."""
+class TestTextsForm(FlaskForm):
+    """What the report prints for a test, in English and Danish."""
+
+    test_performed_en = TextAreaField(_l("Test performed (English)"),
+                                      validators=[Length(max=8000)], description=_l(
+                                          "In the past tense, as the report prints it."))
+    test_performed_da = TextAreaField(_l("Test performed (Danish)"),
+                                      validators=[Length(max=8000)])
+    result_text_en = TextAreaField(_l("Deviations found (English)"),
+                                   validators=[Length(max=8000)], description=_l(
+                                       "What was found; the report adds how many items."))
+    result_text_da = TextAreaField(_l("Deviations found (Danish)"),
+                                   validators=[Length(max=8000)])
+    management_comment_en = TextAreaField(_l("Management's comment (English)"),
+                                          validators=[Length(max=8000)])
+    management_comment_da = TextAreaField(_l("Management's comment (Danish)"),
+                                          validators=[Length(max=8000)])
+    version = HiddenField()
+
+
+class ConclusionForm(TestTextsForm):
+    """The auditor's conclusion on a test, with the texts the report prints."""
 
     judgement = RadioField(_l("The deviations are"), choices=[
         SelectChoice(Conclusion.NOT_MATERIAL.value, _l("not material")),
         SelectChoice(Conclusion.MATERIAL.value, _l("material"))], validate_choice=False)
-    result_text = TextAreaField(_l("Result as the report states it"),
-                                validators=[Length(max=4000)])
-    management_comment = TextAreaField(_l("Management's comment"), validators=[Length(max=4000)])
+    justification = TextAreaField(
+        _l("Why the deviations are not material"), validators=[Length(max=4000)],
+        description=_l("Needed when the sample does not support reliance; the workpapers "
+                       "print it."))
+
+
+class ReasonForm(FlaskForm):
+    """Reopen a test: the reason goes to the ledger."""
+
+    reason = StringField(_l("Reason"), validators=[Length(max=2000)])
+    version = HiddenField()
+
+
+class NoOccurrencesForm(FlaskForm):
+    """The control did not operate in the period."""
+
+    note = StringField(_l("How this was established"), validators=[Length(max=2000)])
     version = HiddenField()
 
 
@@ -153,16 +198,11 @@ class CommentForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    """Move the engagement to another status."""
+    """Move the engagement to another status (back from review: with a reason)."""
 
     status = HiddenField(validators=[DataRequired()])
-    version = HiddenField()
-
-
-class AuditorReportForm(FlaskForm):
-    """The independent auditor's report text."""
-
-    text = TextAreaField(_l("Independent auditor's report"), validators=[Length(max=20000)])
+    reason = StringField(_l("Reason for reopening the fieldwork"),
+                         validators=[Length(max=2000)])
     version = HiddenField()
 
 

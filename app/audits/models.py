@@ -9,9 +9,10 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
-from ..catalogue.models import Control, ControlGroup
+from ..catalogue.models import Bilingual, Control, ControlGroup
 from ..db import TimestampMixin, UTCDateTime, VersionedMixin, utcnow
 from ..extensions import db
+from ..firms.models import AuditFirm
 
 
 class EngagementKind(enum.StrEnum):
@@ -23,8 +24,11 @@ class EngagementKind(enum.StrEnum):
     ISAE3000_TYPE2 = "isae3000_type2"
 
 
+ASSURANCE_KINDS = ("isae3000_type1", "isae3000_type2")
+
+
 class EngagementStatus(enum.StrEnum):
-    """Where the engagement stands; issued engagements are read-only."""
+    """Where the engagement stands; in review the fieldwork is locked, issued is read-only."""
 
     PLANNING = "planning"
     FIELDWORK = "fieldwork"
@@ -33,7 +37,7 @@ class EngagementStatus(enum.StrEnum):
 
 
 class MemberRole(enum.StrEnum):
-    """An engagement member is on the audit team or an external auditor with read access."""
+    """An engagement member: the client's audit team, or an auditor of the engagement's firm."""
 
     TEAM = "team"
     EXTERNAL = "external"
@@ -101,20 +105,34 @@ class Engagement(VersionedMixin, TimestampMixin, db.Model):
     period_end: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=EngagementStatus.PLANNING.value)
     description: Mapped[str | None] = mapped_column(Text)
-    auditor_report: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # ISAE 3000 engagements belong to an audit firm; its partner signs the auditor's report.
+    firm_id: Mapped[int | None] = mapped_column(ForeignKey("audit_firm.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     members: Mapped[list[EngagementMember]] = relationship(
         back_populates="engagement", cascade="all, delete-orphan")
     exclusions: Mapped[list[ObjectiveExclusion]] = relationship(
         back_populates="engagement", cascade="all, delete-orphan")
     tests: Mapped[list[ControlTest]] = relationship(back_populates="engagement")
+    firm: Mapped[AuditFirm | None] = relationship()
+    partner: Mapped[User | None] = relationship(foreign_keys=[partner_id])
 
     @property
     def is_issued(self) -> bool:
         """Issued engagements are read-only."""
         return self.status == EngagementStatus.ISSUED
+
+    @property
+    def is_assurance(self) -> bool:
+        """An ISAE 3000 engagement: the firm's auditors perform it and sign its report."""
+        return self.kind in ASSURANCE_KINDS
+
+    @property
+    def fieldwork_locked(self) -> bool:
+        """In review or issued: no new populations, draws or results."""
+        return self.status in (EngagementStatus.REVIEW, EngagementStatus.ISSUED)
 
     @property
     def is_point_in_time(self) -> bool:
@@ -142,7 +160,7 @@ class EngagementMember(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ObjectiveExclusion(db.Model):
+class ObjectiveExclusion(Bilingual, db.Model):
     """A control objective (catalogue group) declared not relevant, with the reason."""
 
     __tablename__ = "objective_exclusion"
@@ -151,13 +169,14 @@ class ObjectiveExclusion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id"), index=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("control_group.id"))
-    reason: Mapped[str] = mapped_column(Text)
+    reason_en: Mapped[str | None] = mapped_column(Text)
+    reason_da: Mapped[str | None] = mapped_column(Text)
 
     engagement: Mapped[Engagement] = relationship(back_populates="exclusions")
     group: Mapped[ControlGroup] = relationship()
 
 
-class ControlTest(VersionedMixin, TimestampMixin, db.Model):
+class ControlTest(Bilingual, VersionedMixin, TimestampMixin, db.Model):
     """The test of one control activity within an engagement."""
 
     __tablename__ = "control_test"
@@ -167,7 +186,10 @@ class ControlTest(VersionedMixin, TimestampMixin, db.Model):
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id"), index=True)
     control_id: Mapped[int] = mapped_column(ForeignKey("control.id"), index=True)
     methods: Mapped[list] = mapped_column(JSON, default=list)
-    procedure: Mapped[str | None] = mapped_column(Text)
+    procedure: Mapped[str | None] = mapped_column(Text)  # the planning instruction (workpapers)
+    # What the report's test column prints: the test as performed, in the past tense.
+    test_performed_en: Mapped[str | None] = mapped_column(Text)
+    test_performed_da: Mapped[str | None] = mapped_column(Text)
     frequency: Mapped[str | None] = mapped_column(String(32))
     risk_level: Mapped[str] = mapped_column(String(16), default="moderate")
     sizing_method: Mapped[str] = mapped_column(String(16), default=SizingMethod.FREQUENCY.value)
@@ -177,22 +199,48 @@ class ControlTest(VersionedMixin, TimestampMixin, db.Model):
     planned_size: Mapped[int | None] = mapped_column(Integer)
     size_override_reason: Mapped[str | None] = mapped_column(Text)
     conclusion: Mapped[str] = mapped_column(String(16), default=Conclusion.OPEN.value)
-    result_text: Mapped[str | None] = mapped_column(Text)
-    management_comment: Mapped[str | None] = mapped_column(Text)
+    # The deviations found, as the report states them, and management's comment on them.
+    result_text_en: Mapped[str | None] = mapped_column(Text)
+    result_text_da: Mapped[str | None] = mapped_column(Text)
+    management_comment_en: Mapped[str | None] = mapped_column(Text)
+    management_comment_da: Mapped[str | None] = mapped_column(Text)
+    # Why deviations are not material although the sample does not support reliance.
+    judgement_justification: Mapped[str | None] = mapped_column(Text)
+    # How the auditor established that the control did not operate in the period (no sample).
+    no_occurrences_note: Mapped[str | None] = mapped_column(Text)
+    # Sign-offs: the preparer concludes, a reviewer (the firm, for ISAE) reviews.
     concluded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     engagement: Mapped[Engagement] = relationship(back_populates="tests")
     control: Mapped[Control] = relationship()
     populations: Mapped[list[Population]] = relationship(
         back_populates="test", order_by="Population.id")
     samples: Mapped[list[Sample]] = relationship(back_populates="test", order_by="Sample.id")
-    concluded_by: Mapped[User | None] = relationship()
+    concluded_by: Mapped[User | None] = relationship(foreign_keys=[concluded_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
 
     @property
     def is_concluded(self) -> bool:
         """A concluded test has its final result text."""
         return self.conclusion != Conclusion.OPEN
+
+    @property
+    def is_reviewed(self) -> bool:
+        """Concluded and signed off by a reviewer."""
+        return self.is_concluded and self.reviewed_at is not None
+
+    @property
+    def no_occurrences(self) -> bool:
+        """The control did not operate in the period, so there was nothing to sample."""
+        return self.no_occurrences_note is not None
+
+    @property
+    def has_deviations(self) -> bool:
+        """Concluded with deviations (material or not)."""
+        return self.conclusion in (Conclusion.NOT_MATERIAL, Conclusion.MATERIAL)
 
 
 class Population(TimestampMixin, db.Model):

@@ -35,7 +35,7 @@ from .population_checks import (
     header_width,
 )
 from .sampling import population_fingerprint
-from .service import require_edit
+from .service import require_fieldwork
 
 IMPORTER = SystemActor("system:population-import")
 PROGRESS_EVERY = 25_000
@@ -76,7 +76,7 @@ def _cell(value) -> str:
 def upload_population(session: Session, actor, test: ControlTest, stream, filename: str,
                       store: EvidenceStore, max_bytes: int) -> Population:
     """Store an uploaded CSV/XLSX and start importing it in the background."""
-    require_edit(actor, test.engagement)
+    require_fieldwork(actor, test)
     name = sanitise_filename(filename or "", fallback="population")
     source = SOURCES.get(Path(name).suffix.lower())
     if source is None:
@@ -88,7 +88,7 @@ def upload_population(session: Session, actor, test: ControlTest, stream, filena
 def enter_population(session: Session, actor, test: ControlTest, text: str,
                      store: EvidenceStore) -> Population:
     """A population typed as a list, one item per line (kept as a file like an upload)."""
-    require_edit(actor, test.engagement)
+    require_fieldwork(actor, test)
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if not lines:
         raise Invalid("items", "Enter the items, one per line.")

@@ -19,13 +19,17 @@ from ..ledger.service import append
 from . import sampling
 from .models import ControlTest, ItemResult, Population, Sample, SampleItem
 from .populations import current_fingerprint, rows_at
-from .service import require_edit, require_view
+from .service import require_fieldwork, require_view, suggested_size
 
 
 def draw_sample(session: Session, actor, test: ControlTest, population: Population,
                 store: EvidenceStore, size: int | None = None) -> Sample:
-    """Select the test's sample from a ready population with a fresh secure seed."""
-    require_edit(actor, test.engagement)
+    """Select the test's sample from a ready population with a fresh secure seed.
+
+    Without a size, the size the plan gives for this population (an event-driven control is
+    sized from its number of occurrences); the population caps it.
+    """
+    require_fieldwork(actor, test)
     if population.test_id != test.id:
         raise Invalid("population", "That population belongs to another test.")
     if not population.is_ready:
@@ -33,9 +37,10 @@ def draw_sample(session: Session, actor, test: ControlTest, population: Populati
     if test.samples and any(i.result != ItemResult.PENDING for i in test.samples[-1].items):
         raise Conflict("The current sample already has results; expand it instead of drawing "
                        "a new one.")
-    size = size or test.planned_size or 1
-    if size < 1:
-        raise Invalid("size", "A sample has at least one item.")
+    size = size or suggested_size(test, population) or 1
+    if not 1 <= size <= sampling.MAX_STATISTICAL_SAMPLE:
+        raise Invalid("size", "A sample has between 1 and "
+                              f"{sampling.MAX_STATISTICAL_SAMPLE} items.")
     size = min(size, population.row_count)
     seed = sampling.new_seed()
     indices = sampling.select_sample(population.row_count, size, seed)
@@ -46,6 +51,7 @@ def draw_sample(session: Session, actor, test: ControlTest, population: Populati
                     created_by_id=getattr(actor, "id", None))
     sample.items = [SampleItem(population_index=i, row=rows[i], round=1) for i in indices]
     session.add(sample)
+    test.no_occurrences_note = None
     append(session, actor, "sample.drawn", sample, {
         "test": test.id, "seed": seed, "population": population.id,
         "fingerprint": population.fingerprint, "population_size": population.row_count,
@@ -56,13 +62,17 @@ def draw_sample(session: Session, actor, test: ControlTest, population: Populati
 
 def expand_sample(session: Session, actor, sample: Sample, extra: int,
                   store: EvidenceStore) -> Sample:
-    """Add `extra` items after a deviation; the first items and their results are kept."""
-    require_edit(actor, sample.test.engagement)
-    if extra < 1:
-        raise Invalid("extra", "Add at least one item.")
+    """Add `extra` items (after a deviation, say); the first items and their results are kept."""
+    require_fieldwork(actor, sample.test)
+    if sample.test.samples[-1].id != sample.id:
+        raise Conflict("Only the test's current sample can be expanded.")
     existing = [item.population_index for item in sample.items]
-    if len(existing) + extra > sample.population_size:
-        raise Invalid("extra", f"The population has only {sample.population_size} items.")
+    room = sample.population_size - len(existing)
+    if room < 1:
+        raise Invalid("extra", "The sample already holds the whole population.")
+    if not 1 <= extra <= room:
+        raise Invalid("extra", f"Add between 1 and {room} items: the population has "
+                               f"{sample.population_size}.")
     indices = sampling.expand_sample(sample.population_size, existing, extra, sample.seed)
     new = sorted(set(indices) - set(existing))
     rows = rows_at(store, sample.population, new)
@@ -128,7 +138,7 @@ def record_result(session: Session, actor, item: SampleItem, result: str, note: 
                   evidence_id: int | None, version: int) -> SampleItem:
     """Record what the auditor found for one item; 'not applicable' needs a reason."""
     test = item.sample.test
-    require_edit(actor, test.engagement)
+    require_fieldwork(actor, test)
     if version != item.version:
         raise Conflict("Someone else recorded a result for this item. Reload and retry.")
     if result not in {r.value for r in ItemResult}:
@@ -138,8 +148,6 @@ def record_result(session: Session, actor, item: SampleItem, result: str, note: 
         raise Invalid("note", "Say why the item is not applicable.")
     if result == ItemResult.DEVIATION and not note:
         raise Invalid("note", "Describe the deviation.")
-    if test.is_concluded:
-        raise Conflict("The test is concluded; reopen it to change results.")
     if evidence_id is not None:
         from ..evidence.service import evidence_for_control
 
@@ -151,3 +159,35 @@ def record_result(session: Session, actor, item: SampleItem, result: str, note: 
     item.tested_by_id, item.tested_at = getattr(actor, "id", None), utcnow()
     session.commit()
     return item
+
+
+def remove_population(session: Session, actor, population: Population) -> None:
+    """Remove a population no sample was drawn from (the file stays in the store)."""
+    test = population.test
+    require_fieldwork(actor, test)
+    if any(sample.population_id == population.id for sample in test.samples):
+        raise Conflict("A sample was drawn from this population; it stays as evidence.")
+    if population.status == "importing":
+        raise Conflict("The population is still being imported.")
+    append(session, actor, "population.removed", population, {
+        "test": test.id, "file": population.filename, "sha256": population.file_sha256,
+        "rows": population.row_count})
+    session.delete(population)
+    session.commit()
+
+
+def record_no_occurrences(session: Session, actor, test: ControlTest, note: str | None,
+                          version: int) -> ControlTest:
+    """Record that the control did not operate in the period: there is nothing to sample."""
+    require_fieldwork(actor, test)
+    if version != test.version:
+        raise Conflict("Someone else changed this test. Reload and retry.")
+    if test.samples:
+        raise Conflict("A sample was drawn: the control operated in the period.")
+    note = (note or "").strip()
+    if not note:
+        raise Invalid("note", "Say how you established that there were no occurrences.")
+    test.no_occurrences_note = note[:2000]
+    append(session, actor, "test.no_occurrences", test, {"note": note})
+    session.commit()
+    return test

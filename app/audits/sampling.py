@@ -223,6 +223,65 @@ def frequency_sample_size(
     return size
 
 
+# How often each frequency row occurs in a year, to size an event-driven control from the number
+# of times it actually operated: the row nearest (on a ratio scale) to that number is used.
+FREQUENCY_OCCURRENCES: dict[str, int] = {
+    "annual": 1,
+    "semi-annual": 2,
+    "quarterly": 4,
+    "monthly": 12,
+    "semi-monthly": 24,
+    "weekly": 52,
+    "daily": 365,
+}
+
+
+def frequency_for_occurrences(occurrences: int, period_days: int = 365) -> str | None:
+    """The frequency row nearest to `occurrences` in a period of `period_days` (None if 0).
+
+    The count is scaled to a year; more than once a day is "multiple-daily". Between two rows
+    the nearer one on a ratio scale wins (the geometric mean is the boundary), a tie going to
+    the more frequent row, which gives the larger sample.
+    """
+    _count(occurrences, "occurrences")
+    _count(period_days, "period_days", minimum=1)
+    if occurrences == 0:
+        return None
+    yearly = Fraction(occurrences * 365, period_days)
+    if yearly > FREQUENCY_OCCURRENCES["daily"]:
+        return "multiple-daily"
+    rows = list(FREQUENCY_OCCURRENCES.items())
+    for (name, count), (_next_name, next_count) in zip(rows, rows[1:], strict=False):
+        if yearly * yearly < count * next_count:  # below the geometric mean of the two rows
+            return name
+    return "daily"
+
+
+def extension_for_reliance(n: int, deviations: int, risk: Decimal | Fraction | str,
+                           tolerable_rate: Decimal | Fraction | str,
+                           population_size: int) -> int | None:
+    """How many items to add (with no further deviations) so the sample supports reliance.
+
+    The smallest total m ≥ n with upper_deviation_limit(m, deviations) ≤ tolerable_rate, minus
+    n; None when even the whole population (or MAX_STATISTICAL_SAMPLE) would not do.
+    """
+    t = _rate(tolerable_rate, "tolerable_rate")
+    _count(n, "n", minimum=1)
+    if Fraction(upper_deviation_limit(n, deviations, risk)) <= t:
+        return 0
+    high = min(population_size, MAX_STATISTICAL_SAMPLE)
+    if high <= n or Fraction(upper_deviation_limit(high, deviations, risk)) > t:
+        return None
+    low = n  # invariant: low does not support reliance, high does
+    while high - low > 1:
+        mid = (low + high) // 2
+        if Fraction(upper_deviation_limit(mid, deviations, risk)) <= t:
+            high = mid
+        else:
+            low = mid
+    return high - n
+
+
 def new_seed() -> str:
     """Return a fresh random seed (32 hex digits) to store with a drawn sample."""
     return secrets.token_hex(16)

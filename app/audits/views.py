@@ -2,40 +2,44 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from decimal import Decimal
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
 from ..auth.current import current_actor
 from ..auth.models import User
-from ..auth.permissions import Permission, Role, can, requires
+from ..auth.permissions import Permission, Role, requires
 from ..catalogue.service import list_catalogues
-from ..errors import Conflict, DomainError, Invalid
-from ..evidence.views import settings as evidence_settings
+from ..errors import Conflict, DomainError, Forbidden, Invalid
 from ..extensions import db
+from ..firms.service import firm_auditors, list_firms
 from ..forms import put_error
-from . import populations, samples, sampling, service
+from . import access, conclusions, sampling, service
 from .forms import (
+    FREQUENCY_LABELS,
     KIND_LABELS,
     METHOD_LABELS,
     RESULT_LABELS,
-    AuditorReportForm,
     CommentForm,
     ConclusionForm,
     DrawForm,
     EngagementForm,
     ExpandForm,
     ItemResultForm,
+    NoOccurrencesForm,
     PopulationListForm,
     PopulationUploadForm,
+    ReasonForm,
     StatusForm,
     TestPlanForm,
+    TestTextsForm,
     VersionForm,
 )
-from .models import Population, Sample, SampleItem
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
@@ -44,7 +48,7 @@ bp = Blueprint("audits", __name__, url_prefix="/audits")
 def labels() -> dict:
     """Labels the audit templates share."""
     return {"kind_labels": KIND_LABELS, "method_labels": METHOD_LABELS,
-            "result_labels": RESULT_LABELS}
+            "result_labels": RESULT_LABELS, "frequency_labels": FREQUENCY_LABELS}
 
 
 def _users(*roles: Role) -> list[User]:
@@ -64,6 +68,10 @@ def _flash_error(error: DomainError) -> None:
     flash(error.message, "error")
 
 
+STATUS_WORDS = {"planning": _l("planning"), "fieldwork": _l("fieldwork"),
+                "review": _l("review"), "issued": _l("issued")}
+
+
 @bp.get("/")
 @requires(Permission.VIEW_AUDITS)
 def list_engagements():
@@ -78,15 +86,20 @@ def list_engagements():
 @requires(Permission.MANAGE_ENGAGEMENTS)
 def create_engagement():
     """Plan a new engagement; a test is proposed for every in-scope control."""
-    actor = current_actor()
-    # The auditor planning the engagement is ticked in its team to start with.
-    form = EngagementForm(team=[actor.id] if request.method == "GET" else None)
+    form = EngagementForm()
     catalogues = list_catalogues(db.session)
     form.catalogues.choices = [SelectChoice(c.slug, c.text("title", str(get_locale())))
                                for c in catalogues]
     form.team.choices = [SelectChoice(u.id, u.name)
                          for u in _users(Role.INTERNAL_AUDITOR, Role.ADMIN)]
-    form.externals.choices = [SelectChoice(u.id, u.name) for u in _users(Role.EXTERNAL_AUDITOR)]
+    auditors = firm_auditors(db.session)
+    form.firm_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(f.id, f.name) for f in list_firms(db.session)]
+    form.partner_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(m.user_id, f"{m.user.name} ({m.firm.name}, {m.mne})")
+        for m in auditors if m.is_state_authorised]
+    form.externals.choices = [SelectChoice(m.user_id, f"{m.user.name} ({m.firm.name})")
+                              for m in auditors]
     if form.validate_on_submit():
         excluded = {key.removeprefix("exclude__").replace("__", ":"): value
                     for key, value in request.form.items()
@@ -96,7 +109,9 @@ def create_engagement():
             period_end=form.period_end.data, catalogues=form.catalogues.data or [],
             control_keys=[k.strip() for k in (form.controls.data or "").split(",") if k.strip()],
             excluded_groups=excluded, team_ids=form.team.data or [],
-            external_ids=form.externals.data or [], description=form.description.data)
+            external_ids=form.externals.data or [], description=form.description.data,
+            firm_id=form.firm_id.data, partner_id=form.partner_id.data,
+            lang=str(get_locale()))
         try:
             engagement = service.create_engagement(db.session, current_actor(), plan)
         except Invalid as error:
@@ -113,20 +128,20 @@ def create_engagement():
 @requires(Permission.VIEW_AUDITS)
 def show_engagement(engagement_id: int):
     """The engagement: scope, team, tests by objective, status, comments."""
-    engagement = service.get_engagement(db.session, current_actor(), engagement_id)
+    actor = current_actor()
+    engagement = service.get_engagement(db.session, actor, engagement_id)
     tests = service.engagement_tests(db.session, engagement)
     return render_template(
         "audits/engagement.html", engagement=engagement, tests=tests,
         counts={t.id: service.result_counts(t) for t in tests},
         comments=service.list_comments(db.session, engagement),
         status_form=StatusForm(version=engagement.version),
-        report_form=AuditorReportForm(text=engagement.auditor_report,
-                                      version=engagement.version),
+        may_status=access.can_change_status(actor, engagement),
         comment_form=CommentForm())
 
 
 @bp.post("/<int:engagement_id>/status")
-@requires(Permission.MANAGE_ENGAGEMENTS)
+@requires(Permission.PERFORM_TESTS)
 def set_status(engagement_id: int):
     """Move the engagement to the next (or a previous) status."""
     engagement = service.get_engagement(db.session, current_actor(), engagement_id)
@@ -134,29 +149,14 @@ def set_status(engagement_id: int):
     if form.validate_on_submit():
         try:
             service.set_engagement_status(db.session, current_actor(), engagement,
-                                          form.status.data, int(form.version.data or 0))
-        except (Invalid, Conflict) as error:
+                                          form.status.data, int(form.version.data or 0),
+                                          form.reason.data)
+        except (Invalid, Conflict, Forbidden) as error:
             _flash_error(error)
         else:
-            flash(_("Engagement status saved."), "success")
+            flash(_("The engagement is now in %(status)s.",
+                    status=STATUS_WORDS.get(engagement.status, engagement.status)), "success")
     return redirect(url_for("audits.show_engagement", engagement_id=engagement_id))
-
-
-@bp.post("/<int:engagement_id>/report")
-@requires(Permission.PERFORM_TESTS)
-def save_auditor_report(engagement_id: int):
-    """Save the independent auditor's report text."""
-    engagement = service.get_engagement(db.session, current_actor(), engagement_id)
-    form = AuditorReportForm()
-    if form.validate_on_submit():
-        try:
-            service.save_auditor_report(db.session, current_actor(), engagement, form.text.data,
-                                        int(form.version.data or 0))
-        except (Invalid, Conflict) as error:
-            _flash_error(error)
-        else:
-            flash(_("The auditor's report text is saved."), "success")
-    return redirect(url_for("audits.show_engagement", engagement_id=engagement_id) + "#report")
 
 
 @bp.post("/<int:engagement_id>/comments")
@@ -180,32 +180,46 @@ def comment_engagement(engagement_id: int):
 @bp.get("/tests/<int:test_id>")
 @requires(Permission.VIEW_AUDITS)
 def show_test(test_id: int):
-    """A test: plan, population, sample with results, conclusion, findings, comments."""
+    """A test: plan, population, sample with results, conclusion, sign-offs, findings."""
+    actor = current_actor()
     test = _test_or_404(test_id)
-    locale = str(get_locale())
-    plan_form = TestPlanForm(obj=test, version=test.version,
-                             override_size=test.planned_size if test.size_override_reason
-                             else None, override_reason=test.size_override_reason)
-    counts = service.result_counts(test)
-    conclusion_form = ConclusionForm(
-        version=test.version, judgement=test.conclusion if test.is_concluded else None,
-        result_text=test.result_text or service.suggested_result_text(test, locale),
-        management_comment=test.management_comment)
+    texts = {f: getattr(test, f) for f in (
+        "test_performed_en", "test_performed_da", "result_text_en", "result_text_da",
+        "management_comment_en", "management_comment_da")}
     sample = test.samples[-1] if test.samples else None
+    may_edit = access.can_perform(actor, test.engagement)
+    may_fieldwork = may_edit and not test.is_concluded and not test.engagement.fieldwork_locked
+    population = service.latest_population(test)
     return render_template(
         "audits/test.html", test=test, engagement=test.engagement, sample=sample,
-        counts=counts, plan_form=plan_form, conclusion_form=conclusion_form,
+        counts=service.result_counts(test),
+        plan_form=TestPlanForm(obj=test, version=test.version, override_size=test.planned_size
+                               if test.size_override_reason else None,
+                               override_reason=test.size_override_reason),
+        conclusion_form=ConclusionForm(version=test.version,
+                                       judgement=test.conclusion if test.is_concluded else None,
+                                       justification=test.judgement_justification, **texts),
+        texts_form=TestTextsForm(version=test.version, **texts),
         upload_form=PopulationUploadForm(), list_form=PopulationListForm(),
         draw_form=DrawForm(), expand_form=ExpandForm(), comment_form=CommentForm(),
+        none_form=NoOccurrencesForm(version=test.version),
         item_forms={i.id: ItemResultForm(prefix=f"i{i.id}", obj=i, version=i.version)
                     for i in (sample.items if sample else [])},
-        reopen_form=VersionForm(version=test.version),
-        evaluation=service.evaluation(test),
-        deviations=service.test_deviations(db.session, test),
+        reopen_form=ReasonForm(version=test.version), review_form=VersionForm(
+            version=test.version),
+        suggested={p.id: service.suggested_size(test, p) for p in test.populations
+                   if p.is_ready},
+        sizing=service.sizing_note(test, population),
+        drawn_from={s.population_id for s in test.samples},
+        evaluation=conclusions.evaluation(test),
+        deviations=conclusions.test_deviations(db.session, test),
         comments=service.list_comments(db.session, test.engagement, test),
-        result_text_en=service.RESULT_TEXT["en"], result_text_da=service.RESULT_TEXT["da"],
-        may_edit=can(current_actor(), Permission.PERFORM_TESTS)
-        and not test.engagement.is_issued)
+        no_deviations=conclusions.NO_DEVIATIONS,
+        may_edit=may_edit, may_plan=may_edit and not test.is_concluded,
+        may_fieldwork=may_fieldwork, may_review=access.can_review(actor, test),
+        may_raise=may_edit and not test.engagement.is_issued,
+        percent=lambda value, digits=1: format_percent(
+            value, "#,##0" + ("." + "0" * digits if digits else "") + " %"))
 
 
 @bp.post("/tests/<int:test_id>/plan")
@@ -225,7 +239,7 @@ def update_plan(test_id: int):
         try:
             service.update_test_plan(db.session, current_actor(), test, plan,
                                      int(form.version.data or 0))
-        except (Invalid, Conflict) as error:
+        except (Invalid, Conflict, Forbidden) as error:
             _flash_error(error)
         else:
             flash(_("Test plan saved: sample size %(size)s.", size=test.planned_size),
@@ -237,169 +251,81 @@ def update_plan(test_id: int):
     return _back_to_test(test_id, "#plan")
 
 
-@bp.post("/tests/<int:test_id>/population")
-@requires(Permission.PERFORM_TESTS)
-def upload_population(test_id: int):
-    """Upload a population file; it is imported in the background."""
-    test = _test_or_404(test_id)
-    try:
-        form = PopulationUploadForm()
-        if not form.validate_on_submit():
-            flash(_("Choose a CSV or XLSX file."), "error")
-            return _back_to_test(test_id, "#population")
-        config = evidence_settings()
-        upload = form.file.data
-        populations.upload_population(db.session, current_actor(), test, upload.stream,
-                                      upload.filename, config.store, config.max_bytes)
-        flash(_("Population %(file)s uploaded.", file=upload.filename), "success")
-    except RequestEntityTooLarge:
-        flash(_("The file is larger than the upload limit."), "error")
-    except (Invalid, Conflict) as error:
-        _flash_error(error)
-    return _back_to_test(test_id, "#population")
-
-
-@bp.post("/tests/<int:test_id>/population/list")
-@requires(Permission.PERFORM_TESTS)
-def enter_population(test_id: int):
-    """Type the population as a list."""
-    test = _test_or_404(test_id)
-    form = PopulationListForm()
-    if form.validate_on_submit():
-        try:
-            populations.enter_population(db.session, current_actor(), test, form.items.data,
-                                         evidence_settings().store)
-        except (Invalid, Conflict) as error:
-            _flash_error(error)
-    else:
-        flash(_("Enter the items, one per line."), "error")
-    return _back_to_test(test_id, "#population")
-
-
-@bp.get("/populations/<int:population_id>/progress")
-@requires(Permission.VIEW_AUDITS)
-def population_progress(population_id: int):
-    """Import progress as JSON, polled by the progress bar."""
-    population = populations.get_population(db.session, population_id)
-    service.get_test(db.session, current_actor(), population.test_id)  # access check
-    return jsonify({"status": population.status, "rows_read": population.rows_read,
-                    "row_count": population.row_count, "error": population.error})
-
-
-@bp.post("/tests/<int:test_id>/sample")
-@requires(Permission.PERFORM_TESTS)
-def draw_sample(test_id: int):
-    """Draw the sample from the chosen population."""
-    test = _test_or_404(test_id)
-    form = DrawForm()
-    if form.validate_on_submit():
-        population = db.session.get(Population, int(form.population_id.data))
-        if population is None:
-            abort(404)
-        try:
-            sample = samples.draw_sample(db.session, current_actor(), test, population,
-                                         evidence_settings().store, form.size.data)
-        except (Invalid, Conflict) as error:
-            _flash_error(error)
-        else:
-            flash(ngettext("Sample drawn: %(num)s item.", "Sample drawn: %(num)s items.",
-                           len(sample.items)), "success")
-    return _back_to_test(test_id, "#sample")
-
-
-def _sample_or_404(sample_id: int) -> Sample:
-    sample = db.session.get(Sample, sample_id)
-    if sample is None:
-        abort(404)
-    service.get_test(db.session, current_actor(), sample.test_id)  # access check
-    return sample
-
-
-@bp.post("/samples/<int:sample_id>/expand")
-@requires(Permission.PERFORM_TESTS)
-def expand_sample(sample_id: int):
-    """Add items to the sample, keeping the first ones."""
-    sample = _sample_or_404(sample_id)
-    form = ExpandForm()
-    if form.validate_on_submit():
-        try:
-            samples.expand_sample(db.session, current_actor(), sample, form.extra.data,
-                                  evidence_settings().store)
-        except (Invalid, Conflict) as error:
-            _flash_error(error)
-        else:
-            flash(ngettext("Sample expanded by %(num)s item.", "Sample expanded by %(num)s items.",
-                           form.extra.data), "success")
-    return _back_to_test(sample.test_id, "#sample")
-
-
-@bp.post("/samples/<int:sample_id>/redraw")
-@requires(Permission.REDRAW_SAMPLE)
-def redraw_sample(sample_id: int):
-    """Re-perform the selection from the stored seed."""
-    sample = _sample_or_404(sample_id)
-    if VersionForm().validate_on_submit():
-        result = samples.redraw_sample(db.session, current_actor(), sample,
-                                       evidence_settings().store)
-        flash(result.message, "success" if result.identical else "error")
-    return _back_to_test(sample.test_id, "#sample")
-
-
-@bp.post("/items/<int:item_id>")
-@requires(Permission.PERFORM_TESTS)
-def record_result(item_id: int):
-    """Record the result for one sampled item."""
-    item = db.session.get(SampleItem, item_id)
-    if item is None:
-        abort(404)
-    test = service.get_test(db.session, current_actor(), item.sample.test_id)
-    form = ItemResultForm(prefix=f"i{item.id}")
-    if form.validate_on_submit():
-        try:
-            samples.record_result(db.session, current_actor(), item, form.result.data,
-                                  form.note.data, form.evidence_id.data,
-                                  int(form.version.data or 0))
-        except (Invalid, Conflict) as error:
-            _flash_error(error)
-        else:
-            flash(_("Result saved for item %(number)s.", number=item.population_index + 1),
-                  "success")
-    return _back_to_test(test.id, f"#item-{item.id}")
+def _texts(form: TestTextsForm) -> conclusions.TestTexts:
+    return conclusions.TestTexts(**{name: form[name].data for name in (
+        "test_performed_en", "test_performed_da", "result_text_en", "result_text_da",
+        "management_comment_en", "management_comment_da")})
 
 
 @bp.post("/tests/<int:test_id>/conclude")
 @requires(Permission.PERFORM_TESTS)
 def conclude_test(test_id: int):
-    """Conclude the test from its results."""
+    """Conclude the test from its results (the preparer's sign-off)."""
     test = _test_or_404(test_id)
     form = ConclusionForm()
     if form.validate_on_submit():
         try:
-            service.conclude_test(db.session, current_actor(), test,
-                                  judgement=form.judgement.data,
-                                  result_text=form.result_text.data,
-                                  management_comment=form.management_comment.data,
-                                  version=int(form.version.data or 0))
-        except (Invalid, Conflict) as error:
+            conclusions.conclude_test(db.session, current_actor(), test,
+                                      judgement=form.judgement.data, texts=_texts(form),
+                                      justification=form.justification.data,
+                                      version=int(form.version.data or 0))
+        except (Invalid, Conflict, Forbidden) as error:
             _flash_error(error)
         else:
             flash(_("Test concluded."), "success")
     return _back_to_test(test_id, "#conclusion")
 
 
+@bp.post("/tests/<int:test_id>/texts")
+@requires(Permission.PERFORM_TESTS)
+def update_texts(test_id: int):
+    """Change the texts the report prints for the test (clears a review)."""
+    test = _test_or_404(test_id)
+    form = TestTextsForm()
+    if form.validate_on_submit():
+        was_reviewed = test.reviewed_at is not None
+        try:
+            conclusions.update_test_texts(db.session, current_actor(), test, _texts(form),
+                                          int(form.version.data or 0))
+        except (Invalid, Conflict, Forbidden) as error:
+            _flash_error(error)
+        else:
+            flash(_("The report texts are saved; the review was cleared.") if was_reviewed
+                  and test.reviewed_at is None else _("The report texts are saved."), "success")
+    return _back_to_test(test_id, "#texts")
+
+
 @bp.post("/tests/<int:test_id>/reopen")
 @requires(Permission.PERFORM_TESTS)
 def reopen_test(test_id: int):
-    """Reopen a concluded test."""
+    """Reopen a concluded test (with a reason)."""
+    test = _test_or_404(test_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            conclusions.reopen_test(db.session, current_actor(), test, form.reason.data,
+                                    int(form.version.data or 0))
+        except (Invalid, Conflict, Forbidden) as error:
+            _flash_error(error)
+        else:
+            flash(_("The test is reopened."), "success")
+    return _back_to_test(test_id, "#conclusion")
+
+
+@bp.post("/tests/<int:test_id>/review")
+@requires(Permission.REVIEW_TESTS)
+def review_test(test_id: int):
+    """Sign the concluded test off as reviewer."""
     test = _test_or_404(test_id)
     form = VersionForm()
     if form.validate_on_submit():
         try:
-            service.reopen_test(db.session, current_actor(), test, int(form.version.data or 0))
-        except (Invalid, Conflict) as error:
+            conclusions.review_test(db.session, current_actor(), test,
+                                    int(form.version.data or 0))
+        except (Conflict, Forbidden) as error:
             _flash_error(error)
         else:
-            flash(_("Test reopened: record results again, then conclude."), "success")
+            flash(_("Review signed off."), "success")
     return _back_to_test(test_id, "#conclusion")
 
 
@@ -417,6 +343,8 @@ def comment_test(test_id: int):
             _flash_error(error)
         else:
             flash(_("Comment added."), "success")
+    else:
+        flash(_("Write the comment."), "error")
     return _back_to_test(test_id, "#comments")
 
 
@@ -439,13 +367,12 @@ def sampling_calculator():
                            frequencies=sampling.FREQUENCY_RANGES,
                            sizes={f: {level: sampling.frequency_sample_size(f, level)
                                       for level in sampling.RISK_LEVELS}
-                                  for f in sampling.FREQUENCY_RANGES})
+                                  for f in sampling.FREQUENCY_RANGES},
+                           percent=lambda value: f"{Decimal(value) * 100:.1f} %")
 
 
 def register() -> None:
     """Navigation entry and demo data for audits."""
-    from flask_babel import lazy_gettext as _l
-
     from ..demo import DEMO_STEPS
     from ..evidence.service import STORED_FILE_SOURCES
     from ..templating import NAVIGATION, NavItem
@@ -459,3 +386,5 @@ def register() -> None:
 
 
 register()
+
+from . import sample_views  # noqa: E402,F401  (its routes join this blueprint)

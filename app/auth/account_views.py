@@ -14,6 +14,8 @@ from .permissions import Permission, requires
 from .views import bp, password_policy
 
 ENROL_SECRET = "enrol_secret"  # the secret being enrolled, until the app's first code confirms it
+# Functions (session, actor) -> {"template": …, …} adding a card to the account page.
+ACCOUNT_SECTIONS: list = []
 
 
 def show_error(form, error: Invalid) -> None:
@@ -41,6 +43,7 @@ def _account_page(form, status: int = 200):
         "auth/account.html", form=form, token_form=TokenForm(prefix="tok"),
         revoke_form=EmptyForm(), new_token=session.pop("new_token", None),
         sign_ins=sessions.list_sessions(db.session, actor),
+        sections=[section(db.session, actor) for section in ACCOUNT_SECTIONS],
         codes_left=two_factor.recovery_codes_left(db.session, actor)
         if actor.two_factor_enabled else None), status
 

@@ -60,6 +60,20 @@ class Permission(enum.StrEnum):
     VIEW_GOVERNANCE = "view_governance"  # external auditors: their engagements' periods
     MANAGE_GOVERNANCE = "manage_governance"
     REVIEW_DOCUMENTS = "review_documents"  # control owners: documents they own (service check)
+    MANAGE_FIRMS = "manage_firms"
+    # Object rules in app/audits/access.py: reviewers are the firm's auditors on an ISAE
+    # engagement (never the preparer); the report is written by the firm and signed by its
+    # engagement partner; management's statement is recorded by the organisation.
+    REVIEW_TESTS = "review_tests"
+    WRITE_AUDITOR_REPORT = "write_auditor_report"
+    SIGN_AUDITOR_REPORT = "sign_auditor_report"
+    SIGN_MANAGEMENT_STATEMENT = "sign_management_statement"
+    RAISE_DEVIATIONS = "raise_deviations"  # external auditors: within their engagements
+    VIEW_DEADLINES = "view_deadlines"  # everyone sees the deadlines they answer for
+    VIEW_ALL_DEADLINES = "view_all_deadlines"  # and these roles everyone's
+    VIEW_ANNUAL_WHEEL = "view_annual_wheel"
+    MANAGE_ANNUAL_WHEEL = "manage_annual_wheel"
+    COMPLETE_DUTIES = "complete_duties"  # control owners: duties they own (service check)
 
 
 ALL_ROLES = frozenset(Role)
@@ -80,13 +94,17 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_AUDITS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.INTERNAL_AUDITOR,
                                        Role.EXTERNAL_AUDITOR, Role.VIEWER}),
     Permission.MANAGE_ENGAGEMENTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR}),
-    Permission.PERFORM_TESTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR}),
+    # External auditors: only in their firm's engagements they are assigned to (audits/access).
+    Permission.PERFORM_TESTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
+                                         Role.EXTERNAL_AUDITOR}),
     Permission.REDRAW_SAMPLE: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                          Role.EXTERNAL_AUDITOR}),
     Permission.COMMENT_ENGAGEMENT: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
                                               Role.EXTERNAL_AUDITOR}),
+    # External auditors: only the findings of their engagements (audits/deviations._visible).
     Permission.VIEW_DEVIATIONS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER,
-                                           Role.INTERNAL_AUDITOR, Role.VIEWER}),
+                                           Role.INTERNAL_AUDITOR, Role.EXTERNAL_AUDITOR,
+                                           Role.VIEWER}),
     Permission.MANAGE_DEVIATIONS: frozenset({Role.ADMIN, Role.COORDINATOR,
                                              Role.INTERNAL_AUDITOR}),
     Permission.RESPOND_DEVIATION: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
@@ -107,10 +125,25 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_GOVERNANCE: ALL_ROLES,
     Permission.MANAGE_GOVERNANCE: frozenset({Role.ADMIN, Role.COORDINATOR}),
     Permission.REVIEW_DOCUMENTS: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
+    Permission.MANAGE_FIRMS: frozenset({Role.ADMIN}),
+    Permission.REVIEW_TESTS: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
+                                        Role.EXTERNAL_AUDITOR}),
+    Permission.WRITE_AUDITOR_REPORT: frozenset({Role.EXTERNAL_AUDITOR}),
+    Permission.SIGN_AUDITOR_REPORT: frozenset({Role.EXTERNAL_AUDITOR}),
+    Permission.SIGN_MANAGEMENT_STATEMENT: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.RAISE_DEVIATIONS: frozenset({Role.ADMIN, Role.COORDINATOR,
+                                            Role.INTERNAL_AUDITOR, Role.EXTERNAL_AUDITOR}),
+    Permission.VIEW_DEADLINES: ALL_ROLES,
+    Permission.VIEW_ALL_DEADLINES: frozenset({Role.ADMIN, Role.COORDINATOR,
+                                              Role.INTERNAL_AUDITOR, Role.VIEWER}),
+    Permission.VIEW_ANNUAL_WHEEL: ALL_ROLES - {Role.EXTERNAL_AUDITOR},
+    Permission.MANAGE_ANNUAL_WHEEL: frozenset({Role.ADMIN, Role.COORDINATOR}),
+    Permission.COMPLETE_DUTIES: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
 }
 
 # Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "static", "health"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "static", "health",
+                              "notifications.calendar_feed"})  # the token in its URL is the key
 
 
 def can(actor, permission: Permission, obj=None) -> bool:

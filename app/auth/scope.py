@@ -35,11 +35,14 @@ def is_external(actor) -> bool:
 
 
 def engagement_ids(actor):
-    """SQL: the ids of the engagements `actor` is assigned to as external auditor."""
-    from ..audits.models import EngagementMember, MemberRole
+    """SQL: the ids of the engagements `actor` may see as external auditor.
 
-    return select(EngagementMember.engagement_id).where(
-        EngagementMember.user_id == actor.id, EngagementMember.role == MemberRole.EXTERNAL)
+    Those of their firm they are assigned to: the rule is `audits.access`'s, so registers and
+    engagements can never disagree.
+    """
+    from ..audits.access import visible_engagement_ids
+
+    return visible_engagement_ids(actor)
 
 
 def engagement_periods(session: Session, actor) -> list[Period] | None:

@@ -5,14 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
-# A control's frequency in words (the catalogue stores the codes).
-FREQUENCY_LABELS = {
-    "annual": _l("Annual"), "semi-annual": _l("Semi-annual"), "quarterly": _l("Quarterly"),
-    "monthly": _l("Monthly"), "semi-monthly": _l("Semi-monthly"), "weekly": _l("Weekly"),
-    "daily": _l("Daily"), "multiple-daily": _l("Many times a day"),
-    "automated": _l("Automated"), "event-driven": _l("When it occurs"),
-}
-
 
 def _optional_int(value):
     """The owner select sends '' for nobody; the service checks who may own controls."""

@@ -102,6 +102,8 @@ class Control(Bilingual, VersionedMixin, db.Model):
     description_da: Mapped[str | None] = mapped_column(Text)
     test_procedure_en: Mapped[str | None] = mapped_column(Text)
     test_procedure_da: Mapped[str | None] = mapped_column(Text)
+    test_performed_en: Mapped[str | None] = mapped_column(Text)  # past tense, for section 4
+    test_performed_da: Mapped[str | None] = mapped_column(Text)
     frequency: Mapped[str | None] = mapped_column(String(32))
     typical_evidence: Mapped[list] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)

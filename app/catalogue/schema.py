@@ -41,6 +41,7 @@ _GROUP_SPEC = dict(id=("string", True), title=("text", True), description=("text
 _CONTROL_SPEC = dict(
     id=("control_id", True), group=("string", True), title=("text", True),
     description=("text", False), frequency=("frequency", False), test_procedure=("text", False),
+    test_performed=("text", False),
     evidence=("texts", False), mappings=("keys", False),
 )  # fmt: skip
 
@@ -82,6 +83,7 @@ class ControlDef:
     mappings: tuple[str, ...]
     position: int  # 0-based order in the file
     line: int
+    test_performed: Text | None = None  # the test as the report prints it, in the past tense
 
     @property
     def key(self) -> str:

@@ -182,7 +182,7 @@ def _apply(control: Control, definition: ControlDef, groups: dict) -> bool:
         if getattr(control, column) != value:
             setattr(control, column, value)
             changed = True
-    for name in ("title", "description", "test_procedure"):
+    for name in ("title", "description", "test_procedure", "test_performed"):
         changed |= _texts(control, name, getattr(definition, name))
     return changed
 

@@ -31,6 +31,10 @@ def register() -> None:
                            (DEMO_STEPS, seed_evidence)):
         if hook not in registry:
             registry.append(hook)
+    from ..notifications.providers import register_provider
+    from . import deadline_provider
+
+    register_provider(deadline_provider.evidence_deadlines, deadline_provider.kinds())
     if not any(item.endpoint == "evidence.list_evidence" for item in NAVIGATION):
         entry = NavItem(_l("Evidence"), "evidence.list_evidence", Permission.VIEW_EVIDENCE,
                         "/evidence")

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from ..notifications.deadlines import State, date_state
+
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
 MAX_COVERAGE_MONTHS = 36
@@ -31,12 +33,16 @@ class Freshness(enum.StrEnum):
 
 
 def item_freshness(valid_until: date | None, on: date, warning_days: int) -> Freshness:
-    """One item: valid through `valid_until` inclusive; expiring within `warning_days` of `on`."""
-    if valid_until is None or valid_until > on + timedelta(days=warning_days):
+    """One item: valid through `valid_until` inclusive; expiring within `warning_days` of `on`.
+
+    The deadline engine's rule (`notifications.deadlines.date_state`): expiring is its "due
+    soon", expired its "overdue", so this list, the dashboard and `/deadlines` agree.
+    """
+    if valid_until is None:
         return Freshness.CURRENT
-    if valid_until >= on:
-        return Freshness.EXPIRING
-    return Freshness.EXPIRED
+    state = date_state(valid_until, on, warning_days)
+    return {State.DUE_SOON: Freshness.EXPIRING, State.OVERDUE: Freshness.EXPIRED}.get(
+        state, Freshness.CURRENT)
 
 
 def best_freshness(states: Iterable[Freshness]) -> Freshness:

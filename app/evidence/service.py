@@ -140,11 +140,11 @@ def can_read_evidence(actor, evidence: Evidence) -> bool:
 
 def _external_scope(actor):
     """SQL condition: the evidence lies in the scope of one of the actor's engagements."""
-    from ..audits.models import ControlTest, Engagement, EngagementMember, MemberRole
+    from ..audits.access import visible_engagements_clause
+    from ..audits.models import ControlTest, Engagement
 
     return exists().where(
-        EngagementMember.user_id == actor.id, EngagementMember.role == MemberRole.EXTERNAL,
-        Engagement.id == EngagementMember.engagement_id,
+        visible_engagements_clause(actor),
         ControlTest.engagement_id == Engagement.id,
         ControlTest.control_id == evidence_control.c.control_id,
         evidence_control.c.evidence_id == Evidence.id,

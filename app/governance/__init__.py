@@ -28,6 +28,10 @@ def register() -> None:
                            (DEMO_STEPS, seed_governance)):
         if hook not in registry:
             registry.append(hook)
+    from ..notifications.providers import register_provider
+    from . import deadline_provider
+
+    register_provider(deadline_provider.governance_deadlines, deadline_provider.kinds())
     if not any(item.endpoint == "governance.list_documents" for item in NAVIGATION):
         NAVIGATION.append(NavItem(_l("Governance"), "governance.list_documents",
                                   Permission.VIEW_GOVERNANCE, "/governance"))

@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from ..notifications.deadlines import State, date_state
+
 DEFAULT_INTERVAL_MONTHS = 12
 MAX_INTERVAL_MONTHS = 60
 MIN_SCALE, MAX_SCALE, DEFAULT_SCALE = 3, 10, 5
@@ -64,14 +66,15 @@ class DueState(enum.StrEnum):
 
 
 def due_state(due_on: date | None, today: date, warning_days: int) -> DueState:
-    """Overdue after `due_on`; due soon from `warning_days` before it until the day itself."""
+    """Overdue after `due_on`; due soon from `warning_days` before it until the day itself.
+
+    The deadline engine's rule (`notifications.deadlines.date_state`), so the register, the
+    dashboard and `/deadlines` agree.
+    """
     if due_on is None:
         return DueState.NONE
-    if due_on < today:
-        return DueState.OVERDUE
-    if due_on <= today + timedelta(days=warning_days):
-        return DueState.DUE_SOON
-    return DueState.LATER
+    return {State.OVERDUE: DueState.OVERDUE, State.DUE_SOON: DueState.DUE_SOON}.get(
+        date_state(due_on, today, warning_days), DueState.LATER)
 
 
 def end_of_day(day: date, zone: tzinfo) -> datetime:

@@ -26,6 +26,10 @@ def register() -> None:
                            (CONTROL_SECTIONS, control_section)):
         if hook not in registry:
             registry.append(hook)
+    from ..notifications.providers import register_provider
+    from . import deadline_provider
+
+    register_provider(deadline_provider.breach_deadlines, deadline_provider.kinds())
     if not any(item.endpoint == "incidents.list_incidents" for item in NAVIGATION):
         NAVIGATION.append(NavItem(_l("Incidents"), "incidents.list_incidents",
                                   Permission.VIEW_INCIDENTS, "/incidents"))

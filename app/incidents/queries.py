@@ -210,6 +210,7 @@ class OpenDeadline:
     responsible_user_ids: tuple[int, ...]
     endpoint: str = "incidents.show_incident"
     values: dict = field(default_factory=dict)
+    starts_at: datetime | None = None  # when the clock started (awareness, or the decision)
 
 
 def open_deadlines(session: Session, now: datetime) -> list[OpenDeadline]:
@@ -224,7 +225,8 @@ def open_deadlines(session: Session, now: datetime) -> list[OpenDeadline]:
                          title=item.incident.title,
                          recipient=item.controller.name if item.controller else None,
                          due=item.clock.due, responsible_user_ids=coordinators,
-                         values={"incident_id": item.incident.id})
+                         values={"incident_id": item.incident.id},
+                         starts_at=item.clock.started_at)
             for item in _running(session.scalars(_open_breaches(select(Incident))))]
 
 

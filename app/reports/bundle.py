@@ -150,6 +150,13 @@ def _report(session, actor, engagement, lang, settings) -> tuple[str, bytes]:
     from .pdf import build_isae_report
 
     today = date.today()
+    if engagement.is_issued and engagement.is_assurance:  # the PDF frozen at issue
+        from ..evidence.storage import EvidenceStore
+        from .signing import issued_pdf
+
+        data, _row = issued_pdf(session, engagement, lang,
+                                EvidenceStore(settings["evidence_dir"]))
+        return f"isae3000-report-{lang}.pdf", data
     if engagement.kind in (EngagementKind.ISAE3000_TYPE1, EngagementKind.ISAE3000_TYPE2):
         report = service.isae_report(session, actor, engagement, lang,
                                      settings["organisation"], today)

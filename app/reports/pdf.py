@@ -1,9 +1,11 @@
 """The ISAE 3000 assurance report as a PDF: plain report data in, A4 PDF bytes out.
 
 The layout follows published Danish ISAE 3000 GDPR reports for data processors: a cover, contents,
-1 management's statement, 2 the independent auditor's report, 3 the description of the
-processing, and 4 per control objective a table of control activities, the auditor's tests and
-their results. No Flask and no database here (STYLE habit 8); `service.py` gathers the data.
+1 management's statement with its criteria and signature, 2 the independent auditor's report in
+its headed sections with the firm's signature, 3 the description of the processing with the
+sub-processors and complementary controls, and 4 per control objective a table of control
+activities, the auditor's tests with their extent, and their results (rows with deviations
+tinted and labelled). No Flask and no database here (STYLE habit 8); `assurance.py` gathers it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
+    KeepTogether,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
@@ -34,12 +37,16 @@ from reportlab.platypus import (
 )
 
 from .pdf_layout import (
+    FLAG_FILL,
+    FLAG_INK,
     FRAME_WIDTH,
     INK,
     LABELS,
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARGIN_X,
+    MATERIAL_FILL,
+    MATERIAL_INK,
     MUTED,
     NAVY,
     RULE,
@@ -51,21 +58,28 @@ from .pdf_layout import (
     make_styles,
     markup,
     register_fonts,
+    structured_flowables,
     text_flowables,
 )
 
 NO_DEVIATIONS = {lang: words["no_deviations"] for lang, words in LABELS.items()}
-TEST_COLUMNS = (13 * mm, 50 * mm, 62 * mm, FRAME_WIDTH - 125 * mm)
+TEST_COLUMNS = (13 * mm, 46 * mm, 58 * mm, FRAME_WIDTH - 117 * mm)
 
 
 @dataclass(frozen=True)
 class ReportTest:
-    """One row of a section 4 table: the activity, the auditor's test and its final result."""
+    """One row of a section 4 table: the activity, the auditor's test and its final result.
+
+    `coverage` is the test's extent ("Stikprøve: 25 af 83"); `flag` marks a row with
+    deviations: "deviation" (not material) or "material".
+    """
 
     activity_id: str
     activity: str
     test_performed: str
     result: str
+    coverage: str = ""
+    flag: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,8 +94,28 @@ class ReportObjective:
 
 
 @dataclass(frozen=True)
+class ReportSection:
+    """A headed part of section 1 or 2; an empty text is left out of the report."""
+
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Place and date, the firm's lines (auditor only), then the signatory's lines."""
+
+    place_date: str
+    signatory: tuple[str, ...]
+    firm: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class IsaeReport:
-    """Everything the ISAE 3000 report prints, already worded in the report's language."""
+    """Everything the ISAE 3000 report prints, already worded in the report's language.
+
+    `report_date` is the date the auditor signed (for a draft: the day it was generated).
+    """
 
     lang: Literal["da", "en"]
     organisation: str
@@ -90,12 +124,16 @@ class IsaeReport:
     period_start: date | None
     period_end: date
     auditor_firm: str
-    management_statement: str
-    auditor_report: str
+    statement: tuple[ReportSection, ...]
+    auditor_title: str
+    auditor_sections: tuple[ReportSection, ...]
     processing_description: str
     objectives: tuple[ReportObjective, ...]
     draft: bool
-    generated_on: date
+    report_date: date
+    statement_signature: Signature | None = None
+    auditor_signature: Signature | None = None
+    qualified: bool = False
     sub_processors: tuple[str, ...] = ()
     complementary_controls: tuple[str, ...] = ()
 
@@ -109,13 +147,22 @@ class IsaeReport:
             raise ValueError("a type 2 report needs a period_start on or before period_end")
 
 
-def period_phrase(report: IsaeReport) -> str:
-    """The period as the report words it: "for perioden 1. januar 2025 til …" or "pr. <date>"."""
-    words = LABELS[report.lang]
-    end = format_date(report.period_end, report.lang)
-    if report.report_type == 1:
-        return words["at_date"].format(date=end)
-    return words["period"].format(start=format_date(report.period_start, report.lang), end=end)
+def phrase_for(lang: str, report_type: int, start: date | None, end: date,
+               key: str = "period") -> str:
+    """The period as the report words it: "i hele perioden fra 1. januar 2025 til …" / "pr. …".
+
+    `key` "period_cover" gives the cover's "for perioden fra … til …".
+    """
+    words = LABELS[lang]
+    if report_type == 1:
+        return words["at_date"].format(date=format_date(end, lang))
+    return words[key].format(start=format_date(start, lang), end=format_date(end, lang))
+
+
+def period_phrase(report: IsaeReport, key: str = "period") -> str:
+    """`phrase_for` the report's own period."""
+    return phrase_for(report.lang, report.report_type, report.period_start, report.period_end,
+                      key)
 
 
 def _period_short(report: IsaeReport) -> str:
@@ -129,7 +176,7 @@ def _period_short(report: IsaeReport) -> str:
 def build_isae_report(report: IsaeReport) -> bytes:
     """The report as PDF bytes: the same `report` always gives the same bytes."""
     fonts = register_fonts()
-    styles = make_styles(fonts)
+    styles = make_styles(fonts, report.lang)
     words = LABELS[report.lang]
     chrome = PageChrome(
         fonts=fonts,
@@ -144,7 +191,7 @@ def build_isae_report(report: IsaeReport) -> bytes:
         buffer, chrome,
         title=f"{words['title']} – {report.organisation}",
         author=report.auditor_firm,
-        subject=f"{report.service} · {period_phrase(report)}",
+        subject=f"{report.service} · {period_phrase(report, 'period_cover')}",
         lang="da-DK" if report.lang == "da" else "en-GB",
         initialFontName=fonts.regular,
     )
@@ -154,13 +201,16 @@ def build_isae_report(report: IsaeReport) -> bytes:
                 for index, objective in enumerate(report.objectives)]
     story = [*_cover(report, styles), Paragraph(markup(words["contents"]), styles["h1"]),
              Spacer(1, 4 * mm), ContentsList(entries, styles), PageBreak()]
-    bodies = (report.management_statement, report.auditor_report, report.processing_description)
-    for number, text in enumerate(bodies, 1):
-        story.append(_heading(*entries[number - 1][1:], styles["h1"], 0))
-        story.extend(_body_text(text, words, styles))
-        if number == 1:
-            story.extend(_carve_outs(report, words, styles))
-        story.append(PageBreak())
+    story.append(_heading(*entries[0][1:], styles["h1"], 0))
+    story.extend(_statement(report, words, styles))
+    story.append(PageBreak())
+    story.append(_heading(*entries[1][1:], styles["h1"], 0))
+    story.extend(_auditor_report(report, words, styles))
+    story.append(PageBreak())
+    story.append(_heading(*entries[2][1:], styles["h1"], 0))
+    story.extend(_body_text(report.processing_description, words, styles))
+    story.extend(_carve_outs(report, words, styles))
+    story.append(PageBreak())
     story.extend(_section_four(report, words, styles))
     doc.build(story, canvasmaker=partial(NumberedCanvas, chrome=chrome))
     return buffer.getvalue()
@@ -277,6 +327,39 @@ def _body_text(text: str, words: dict, styles: dict) -> list[Flowable]:
     return text_flowables(text, styles["body"], styles["bullet"], styles["h3"])
 
 
+def _signature(signature: Signature | None, words: dict, styles: dict) -> Flowable:
+    """Place and date, the firm, room to sign, then the signatory; kept on one page."""
+    if signature is None:
+        return Paragraph(markup(words["unsigned"]), styles["note"])
+    parts: list[Flowable] = [Spacer(1, 6 * mm),
+                             Paragraph(markup(signature.place_date), styles["signature"])]
+    parts += [Paragraph(markup(line), styles["signature"]) for line in signature.firm]
+    parts.append(Spacer(1, 12 * mm))
+    parts += [Paragraph(markup(line), styles["signature"]) for line in signature.signatory]
+    return KeepTogether(parts)
+
+
+def _statement(report: IsaeReport, words: dict, styles: dict) -> list[Flowable]:
+    story: list[Flowable] = []
+    for section in report.statement:
+        if section.text.strip():
+            story.extend(structured_flowables(section.text, styles))
+    story.append(_signature(report.statement_signature, words, styles))
+    return story
+
+
+def _auditor_report(report: IsaeReport, words: dict, styles: dict) -> list[Flowable]:
+    story: list[Flowable] = [Paragraph(markup(report.auditor_title), styles["report_title"])]
+    for section in report.auditor_sections:
+        if not section.text.strip():
+            continue
+        if section.heading:
+            story.append(Paragraph(markup(section.heading), styles["h3"]))
+        story.extend(structured_flowables(section.text, styles))
+    story.append(_signature(report.auditor_signature, words, styles))
+    return story
+
+
 def _cover(report: IsaeReport, styles: dict) -> list[Flowable]:
     words = LABELS[report.lang]
     type_label = words["type"].format(n=report.report_type)
@@ -289,6 +372,10 @@ def _cover(report: IsaeReport, styles: dict) -> list[Flowable]:
     ]
     if report.draft:
         rows.append((words["status"], words["draft_status"]))
+    else:
+        rows.append((words["report_date"], format_date(report.report_date, report.lang)))
+    if report.qualified:
+        rows.append((words["conclusion_label"], words["qualified_status"]))
     facts = Table([[Paragraph(markup(key), styles["cover_key"]),
                     Paragraph(markup(value), styles["cover_value"])] for key, value in rows],
                   colWidths=(42 * mm, FRAME_WIDTH - 42 * mm), hAlign="LEFT")
@@ -300,12 +387,14 @@ def _cover(report: IsaeReport, styles: dict) -> list[Flowable]:
         ("TOPPADDING", (0, 0), (-1, -1), 5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
     ]))
-    generated = words["generated"].format(date=format_date(report.generated_on, report.lang))
+    generated = words["generated" if report.draft else "issued"].format(
+        date=format_date(report.report_date, report.lang))
     return [
         Spacer(1, 50 * mm),
         Paragraph(markup(report.organisation), styles["cover_org"]),
         Paragraph(markup(words["title"]), styles["cover_title"]),
-        Paragraph(markup(f"{type_label} {period_phrase(report)}"), styles["cover_period"]),
+        Paragraph(markup(f"{type_label} {period_phrase(report, 'period_cover')}"),
+                  styles["cover_period"]),
         Spacer(1, 22 * mm),
         facts,
         Spacer(1, 8 * mm),
@@ -395,14 +484,27 @@ def _cell(text: str, styles: dict, style: str = "cell") -> list[Flowable]:
 
 
 def _tests_table(tests: tuple[ReportTest, ...], lang: str, styles: dict) -> Table:
+    """The objective's table; rows with deviations are tinted and labelled in the result."""
+    words = LABELS[lang]
     passing = set(NO_DEVIATIONS.values())
     rows: list[list] = [[Paragraph(markup(column), styles["cell_head"])
-                         for column in LABELS[lang]["columns"]]]
-    for test in tests:
+                         for column in words["columns"]]]
+    flags: list[tuple] = []
+    for number, test in enumerate(tests, 1):
         result_style = "cell_pass" if test.result.strip() in passing else "cell"
+        performed = _cell(test.test_performed, styles)
+        if test.coverage:
+            performed.append(Paragraph(markup(test.coverage), styles["cell_note"]))
+        result = _cell(test.result, styles, result_style)
+        if test.flag:
+            label = words["flag_material" if test.flag == "material" else "flag_deviation"]
+            result.insert(0, Paragraph(markup(label.upper()), styles["cell_flag"]))
+            fill, ink = ((MATERIAL_FILL, MATERIAL_INK) if test.flag == "material"
+                         else (FLAG_FILL, FLAG_INK))
+            flags += [("BACKGROUND", (0, number), (-1, number), fill),
+                      ("LINEBEFORE", (0, number), (0, number), 3, ink)]
         rows.append([Paragraph(markup(test.activity_id), styles["cell_id"]),
-                     _cell(test.activity, styles), _cell(test.test_performed, styles),
-                     _cell(test.result, styles, result_style)])
+                     _cell(test.activity, styles), performed, result])
     table = ResultsTable(rows, colWidths=TEST_COLUMNS, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(_grid_style()))
+    table.setStyle(TableStyle([*_grid_style(), *flags]))
     return table

@@ -36,6 +36,10 @@ MUTED = colors.HexColor("#5F6B7A")
 RULE = colors.HexColor("#B4C0D3")
 ZEBRA = colors.HexColor("#F1F4F9")
 PASS_GREEN = colors.HexColor("#1E7B34")
+FLAG_INK = colors.HexColor("#8A4B08")
+FLAG_FILL = colors.HexColor("#FFF4E0")
+MATERIAL_FILL = colors.HexColor("#FDECEC")
+MATERIAL_INK = colors.HexColor("#9B1C1C")
 
 MONTHS = {
     "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
@@ -53,20 +57,27 @@ LABELS = {
         "short_title": "ISAE 3000-erklæring",
         "footer": "ISAE 3000-erklæring, type {n}",
         "type": "Type {n}-erklæring",
-        "period": "for perioden {start} til {end}",
+        "period": "i hele perioden fra {start} til {end}",
+        "period_cover": "for perioden fra {start} til {end}",
         "at_date": "pr. {date}",
         "range": "{start} – {end}",
         "service": "Ydelse", "auditor": "Uafhængig revisor", "report_type": "Erklæringstype",
         "period_label": "Periode", "date_label": "Dato", "status": "Status",
-        "draft_status": "Udkast – ikke endeligt afgivet",
-        "generated": "Dannet i Kontrol den {date}",
+        "draft_status": "Udkast – ikke afgivet",
+        "generated": "Udkast dannet i Kontrol den {date}",
+        "issued": "Afgivet den {date}",
+        "report_date": "Erklæringsdato",
+        "qualified_status": "Konklusion med forbehold", "conclusion_label": "Konklusion",
+        "unsigned": "Udkast – ikke underskrevet.",
+        "flag_deviation": "Afvigelse", "flag_material": "Væsentlig afvigelse",
         "contents": "Indhold",
         "sections": ("Ledelsens udtalelse", "Uafhængig revisors erklæring",
                      "Beskrivelse af behandling",
                      "Kontrolmål, kontrolaktivitet, test og resultat heraf"),
-        "sub_processors": "Underdatabehandlere udeladt efter partielmetoden",
-        "sub_processors_intro": "Erklæringen anvender partielmetoden. Kontroller, som varetages "
-                                "af følgende underdatabehandlere, er ikke omfattet:",
+        "sub_processors": "Underdatabehandlere",
+        "sub_processors_intro": "Databehandleren anvender følgende underdatabehandlere. "
+                                "Erklæringen anvender partielmetoden: de kontroller, som "
+                                "underdatabehandlerne varetager, er ikke omfattet.",
         "complementary": "Komplementerende kontroller hos de dataansvarlige",
         "complementary_intro": "Enkelte kontrolmål kan kun nås, hvis følgende kontroller hos "
                                "de dataansvarlige er hensigtsmæssigt udformet og fungerer "
@@ -83,15 +94,18 @@ LABELS = {
         "methods_columns": ("Metode", "Beskrivelse"),
         "intro_2": "Revisors handlinger er tilrettelagt for at opnå høj grad af sikkerhed for, "
                    "at de kontroller, der knytter sig til kontrolmålene, var hensigtsmæssigt "
-                   "udformet og fungerede effektivt i hele perioden {period}.",
+                   "udformet og fungerede effektivt {period}.",
         "intro_1": "Revisors handlinger er tilrettelagt for at opnå høj grad af sikkerhed for, "
                    "at de kontroller, der knytter sig til kontrolmålene, var hensigtsmæssigt "
                    "udformet og implementeret {period}.",
         "intro_rest": "For hvert kontrolmål nedenfor er databehandlerens kontrolaktiviteter "
                       "anført sammen med den test, revisor har udført, og resultatet heraf. "
-                      "Testene er gennemført ved en eller flere af metoderne i oversigten. Er "
-                      "der konstateret afvigelser, beskriver resultatkolonnen deres art og "
-                      "omfang samt ledelsens kommentarer.",
+                      "Testene er gennemført ved en eller flere af metoderne i oversigten. "
+                      "Testkolonnen angiver også testens omfang: stikprøvens størrelse i "
+                      "forhold til populationen, hele populationen, eller at der ikke har været "
+                      "forekomster i perioden. Er der konstateret afvigelser, er rækken "
+                      "markeret, og resultatkolonnen beskriver afvigelsernes art og omfang, "
+                      "ledelsens kommentar og revisors vurdering.",
         "methods": (
             ("Forespørgsel", "Interview af relevante medarbejdere om, hvordan kontrollen er "
                              "udformet og udføres, og om deres kendskab til procedurer og ansvar."),
@@ -108,20 +122,27 @@ LABELS = {
         "short_title": "ISAE 3000 assurance report",
         "footer": "ISAE 3000 assurance report, type {n}",
         "type": "Type {n} report",
-        "period": "for the period {start} to {end}",
-        "at_date": "at {date}",
+        "period": "throughout the period from {start} to {end}",
+        "period_cover": "for the period from {start} to {end}",
+        "at_date": "as at {date}",
         "range": "{start} – {end}",
         "service": "Service", "auditor": "Independent auditor", "report_type": "Report type",
         "period_label": "Period", "date_label": "Date", "status": "Status",
         "draft_status": "Draft – not issued",
-        "generated": "Generated by Kontrol on {date}",
+        "generated": "Draft generated by Kontrol on {date}",
+        "issued": "Issued on {date}",
+        "report_date": "Report date",
+        "qualified_status": "Qualified opinion", "conclusion_label": "Opinion",
+        "unsigned": "Draft – not signed.",
+        "flag_deviation": "Deviation", "flag_material": "Material deviation",
         "contents": "Contents",
         "sections": ("Management's statement", "Independent auditor's report",
                      "Description of the processing",
                      "Control objectives, control activities, tests and results"),
-        "sub_processors": "Sub-processors carved out (carve-out method)",
-        "sub_processors_intro": "The report uses the carve-out method. Controls performed by "
-                                "the following sub-processors are not included:",
+        "sub_processors": "Sub-processors",
+        "sub_processors_intro": "The processor uses the following sub-processors. The report "
+                                "applies the carve-out method: the controls the "
+                                "sub-processors perform are not included.",
         "complementary": "Complementary controls at the data controllers",
         "complementary_intro": "Some control objectives can be achieved only if the following "
                                "controls at the data controllers are suitably designed and "
@@ -139,15 +160,18 @@ LABELS = {
         "methods_columns": ("Method", "Description"),
         "intro_2": "The auditor's procedures were planned to obtain reasonable assurance that "
                    "the controls related to the control objectives were suitably designed and "
-                   "operated effectively throughout the period {period}.",
+                   "operated effectively {period}.",
         "intro_1": "The auditor's procedures were planned to obtain reasonable assurance that "
                    "the controls related to the control objectives were suitably designed and "
                    "implemented {period}.",
         "intro_rest": "For each control objective below, the processor's control activities "
                       "are listed with the test the auditor performed and its result. Tests "
-                      "used one or more of the methods in the overview. Where deviations were "
-                      "found, the result column describes their nature and extent together "
-                      "with management's comments.",
+                      "used one or more of the methods in the overview. The test column also "
+                      "states the extent of the test: the sample size against the population, "
+                      "the whole population, or that there were no occurrences in the period. "
+                      "Where deviations were found, the row is marked and the result column "
+                      "describes their nature and extent, management's comment and the "
+                      "auditor's assessment.",
         "methods": (
             ("Inquiry", "Interviews with relevant staff about how the control is designed and "
                         "performed, and about their knowledge of procedures and duties."),
@@ -205,11 +229,74 @@ def _register(directory: Path) -> FontSet:
     return names
 
 
-def make_styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
-    """The paragraph styles of the report, keyed by role."""
-    # Ragged right: ReportLab does not hyphenate, and justified Danish compounds leave gaps.
+HYPHENATION = {"da": "da_DK", "en": "en_GB"}
+# Danish compounds join words; pyphen's syllable patterns know nothing of the joint and move a
+# consonant across it ("perso-noplysninger", "kontro-laktivitet"). Where one of these
+# vowel-initial parts follows another word, break at the joint and never just beside it.
+DANISH_PARTS = ("oplysning", "aktivitet", "autentifikation", "erklæring", "ansvar", "aftale",
+                "adgang", "anvend", "overvåg", "overfør", "opbevar", "udform", "udfør",
+                "opfølg", "omfang", "ændring", "afvigelse", "område", "instruks", "analyse",
+                "arbejd", "opdater", "organisation", "indhold", "alarm", "ophør", "oversigt",
+                "anmeld", "identifi", "opgave", "ejer", "udstyr", "eksemplar", "indsigelse")
+
+
+class DanishHyphenator:
+    """pyphen's da_DK patterns, corrected at the joints of compound words.
+
+    A ReportLab hyphenator: called with a word, it yields (head, tail) pairs from the right.
+    """
+
+    def __init__(self) -> None:
+        import pyphen
+
+        self._pyphen = pyphen.Pyphen(lang="da_DK")
+
+    def positions(self, word: str) -> list[int]:
+        """Where `word` may be broken, left to right."""
+        allowed = set(self._pyphen.positions(word))
+        lower = word.lower()
+        for part in DANISH_PARTS:
+            start = lower.find(part, 2)
+            while start != -1:
+                if len(word) - start >= 3:
+                    allowed -= {start - 2, start - 1, start + 1, start + 2}
+                    allowed.add(start)
+                start = lower.find(part, start + 1)
+        return sorted(p for p in allowed if 2 <= p <= len(word) - 2)
+
+    def __call__(self, word: str):
+        """The possible breaks of `word`, rightmost first."""
+        for position in reversed(self.positions(word)):
+            yield word[:position], word[position:]
+
+
+@functools.lru_cache(maxsize=2)
+def _hyphenator(lang: str):
+    try:
+        import pyphen
+    except ImportError:  # pragma: no cover - pyphen is a dependency; degrade to no hyphens
+        return ""
+    if lang == "da":
+        return DanishHyphenator()
+    name = HYPHENATION.get(lang, "")
+    return name if name in pyphen.LANGUAGES else ""
+
+
+def hyphenation_language(lang: str | None):
+    """ReportLab's hyphenator for `lang` ("" when none: ReportLab then does not hyphenate)."""
+    return _hyphenator(lang[:2]) if lang else ""
+
+
+def make_styles(fonts: FontSet, lang: str | None = None) -> dict[str, ParagraphStyle]:
+    """The paragraph styles of the report, keyed by role; hyphenated in `lang` when given.
+
+    Ragged right: Danish compounds are long, and hyphenation (pyphen's da_DK patterns) keeps
+    narrow table cells from leaving big gaps or overflowing.
+    """
     base = ParagraphStyle("body", fontName=fonts.regular, fontSize=9.5, leading=13.5,
-                          textColor=INK, alignment=TA_LEFT, spaceAfter=6)
+                          textColor=INK, alignment=TA_LEFT, spaceAfter=6,
+                          hyphenationLang=hyphenation_language(lang), embeddedHyphenation=1,
+                          uriWasteReduce=0.3)
     cell = ParagraphStyle("cell", parent=base, fontSize=8.2, leading=10.6, alignment=TA_LEFT,
                           spaceAfter=3)
 
@@ -235,7 +322,7 @@ def make_styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
         "cell_id": derive("cell_id", parent=cell, fontName=fonts.bold),
         "cell_pass": derive("cell_pass", parent=cell, textColor=PASS_GREEN),
         "cell_head": derive("cell_head", parent=cell, fontName=fonts.bold,
-                            textColor=colors.white, spaceAfter=0),
+                            textColor=colors.white, spaceAfter=0, hyphenationLang=""),
         "cover_org": derive("cover_org", fontName=fonts.bold, fontSize=24, leading=29,
                             textColor=NAVY, alignment=TA_LEFT, spaceAfter=14),
         "cover_title": derive("cover_title", fontSize=16, leading=21, alignment=TA_LEFT,
@@ -249,6 +336,18 @@ def make_styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
                        alignment=TA_LEFT, leftIndent=0, firstLineIndent=0),
         "toc1": derive("toc1", fontSize=9.5, leading=13, alignment=TA_LEFT, leftIndent=14,
                        firstLineIndent=0),
+        "report_title": derive("report_title", fontName=fonts.bold, fontSize=11.5, leading=15,
+                               textColor=INK, spaceAfter=8),
+        "lettered": derive("lettered", leftIndent=16, bulletIndent=0, spaceAfter=4,
+                           bulletFontName=fonts.regular),
+        "numbered": derive("numbered", leftIndent=36, bulletIndent=16, spaceAfter=3,
+                           bulletFontName=fonts.regular),
+        "sub_bullet": derive("sub_bullet", leftIndent=48, bulletIndent=38, spaceAfter=2,
+                             bulletFontName=fonts.regular),
+        "signature": derive("signature", spaceAfter=0, leading=13),
+        "cell_note": derive("cell_note", parent=cell, fontName=fonts.italic, textColor=MUTED),
+        "cell_flag": derive("cell_flag", parent=cell, fontName=fonts.bold, textColor=FLAG_INK,
+                            spaceAfter=2),
     }
 
 
@@ -287,6 +386,43 @@ def text_flowables(text: str, style: ParagraphStyle, bullet_style: ParagraphStyl
         if flowables and getattr(flowables[-1], "bulletText", None):
             # A list ends its block: give it the same space after as a paragraph.
             flowables.append(Spacer(1, max(0, style.spaceAfter - bullet_style.spaceAfter)))
+    return flowables
+
+
+_LETTERED = re.compile(r"^([a-z])\)\s+")
+_NUMBERED = re.compile(r"^\(([ivx]+)\)\s+")
+
+
+def structured_flowables(text: str, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """Statement and opinion text: paragraphs, "a) " criteria, "(i) " sub-criteria, bullets.
+
+    A bullet after a "(i)" line is indented under it; elsewhere it is an ordinary bullet.
+    """
+    flowables: list[Flowable] = []
+    for block in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").strip()):
+        lines: list[str] = []
+        nested = False
+        for line in block.split("\n"):
+            lettered, numbered = _LETTERED.match(line), _NUMBERED.match(line)
+            if lettered or numbered or _BULLET.match(line):
+                flowables.extend(_joined(lines, styles["body"]))
+            if lettered:
+                flowables.append(Paragraph(markup(line[lettered.end():].strip()),
+                                           styles["lettered"], bulletText=f"{lettered[1]})"))
+                nested = False
+            elif numbered:
+                flowables.append(Paragraph(markup(line[numbered.end():].strip()),
+                                           styles["numbered"], bulletText=f"({numbered[1]})"))
+                nested = True
+            elif _BULLET.match(line):
+                flowables.append(Paragraph(markup(_BULLET.sub("", line, count=1).strip()),
+                                           styles["sub_bullet" if nested else "bullet"],
+                                           bulletText="•"))
+            elif line.strip():
+                lines.append(markup(line.strip()))
+        flowables.extend(_joined(lines, styles["body"]))
+        if flowables:
+            flowables.append(Spacer(1, 3))
     return flowables
 
 

@@ -5,25 +5,27 @@ Also keeps the organisation profile whose texts fill the ISAE 3000 report.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.orm import Session, selectinload
 
 from ..audits import service as audits
+from ..audits.conclusions import evaluation
 from ..audits.models import Conclusion, ControlTest, Engagement, EngagementKind, Sample
 from ..auth.permissions import Permission, require
 from ..catalogue.service import ControlFilter, list_controls, soa_notes
 from ..errors import Conflict, Invalid
 from ..ledger.service import append
 from . import texts
+from .assurance import build_report, load_context, local
 from .models import OrganisationProfile
-from .pdf import NO_DEVIATIONS, IsaeReport, ReportObjective, ReportTest, period_phrase
+from .pdf import NO_DEVIATIONS, IsaeReport
 from .xlsx import SoARow
 
-PROFILE_FIELDS = ("name", "registration_no", "service_en", "service_da", "processing_en",
-                  "processing_da", "complementary_controls_en",
-                  "complementary_controls_da", "auditor_firm", "signatory")
+PROFILE_FIELDS = ("name", "registration_no", "city", "service_en", "service_da",
+                  "processing_en", "processing_da", "complementary_controls_en",
+                  "complementary_controls_da", "signatory_name", "signatory_title_en",
+                  "signatory_title_da")
 
 # The SoA's implementation statuses in words (named apart from the engagement's STATUS_LABELS
 # below: one name for both once made every exported status empty).
@@ -101,71 +103,12 @@ def _lang(lang: str) -> str:
     return "da" if str(lang).startswith("da") else "en"
 
 
-def _test_row(test, lang: str) -> ReportTest:
-    control = test.control
-    procedure = test.procedure or ""
-    if lang == "da" and control.test_procedure_da and procedure == control.test_procedure_en:
-        procedure = control.test_procedure_da
-    sample = test.samples[-1] if test.samples else None
-    if sample is not None:
-        procedure += "\n\n" + texts.SAMPLE[lang].format(size=sample.size,
-                                                        population=sample.population_size)
-    if test.conclusion == Conclusion.OPEN:
-        result = texts.NOT_CONCLUDED[lang]
-    elif test.conclusion == Conclusion.NO_DEVIATIONS:
-        result = NO_DEVIATIONS[lang]
-    else:
-        result = test.result_text or ""
-        if test.management_comment:
-            result += f"\n\n{texts.MANAGEMENT_COMMENT[lang]} {test.management_comment}"
-    return ReportTest(activity_id=control.code,
-                      activity=control.text("description", lang) or control.text("title", lang),
-                      test_performed=procedure.strip(), result=result)
-
-
 def isae_report(session: Session, actor, engagement: Engagement, lang: str,
                 organisation: str, today: date) -> IsaeReport:
-    """The ISAE 3000 report's content for an engagement, in `lang`."""
+    """The ISAE 3000 report's content for an engagement in `lang` (a draft until issued)."""
     audits.require_view(actor, engagement)
-    if engagement.kind not in (EngagementKind.ISAE3000_TYPE1, EngagementKind.ISAE3000_TYPE2):
-        raise Invalid("kind", "Only ISAE 3000 engagements have an ISAE 3000 report; use the "
-                              "internal audit report.")
-    lang = _lang(lang)
-    profile = get_profile(session, organisation)
-    tests = audits.engagement_tests(session, engagement)
-    excluded = {e.group_id: e.reason for e in engagement.exclusions}
-    groups = {}
-    for test in tests:
-        groups.setdefault(test.control.group, []).append(test)
-    for exclusion in engagement.exclusions:
-        groups.setdefault(exclusion.group, [])
-    objectives = tuple(
-        ReportObjective(code=group.code, title=group.text("title", lang),
-                        objective=group.text("description", lang) or "",
-                        not_relevant_reason=excluded.get(group.id),
-                        tests=tuple(_test_row(t, lang) for t in group_tests))
-        for group, group_tests in sorted(groups.items(), key=lambda item: item[0].position))
-    report_type = 1 if engagement.kind == EngagementKind.ISAE3000_TYPE1 else 2
-    from ..vendors.report import subprocessors_for_report  # the register, not the profile
-
-    sub_processors = tuple(entry.line for entry in subprocessors_for_report(
-        session, engagement.period_start, engagement.period_end, lang))
-    report = IsaeReport(
-        lang=lang, organisation=profile.name, report_type=report_type,
-        service=profile.text("service", lang) or texts.DEFAULT_SERVICE[lang],
-        period_start=engagement.period_start, period_end=engagement.period_end,
-        auditor_firm=profile.auditor_firm or "", management_statement="",
-        auditor_report=engagement.auditor_report or texts.NO_AUDITOR_REPORT[lang],
-        processing_description=profile.text("processing", lang), objectives=objectives,
-        draft=not engagement.is_issued or any(t.conclusion == Conclusion.OPEN for t in tests),
-        generated_on=today, sub_processors=sub_processors,
-        complementary_controls=profile.lines(profile.text("complementary_controls", lang)))
-    statement = texts.MANAGEMENT_STATEMENT[lang].format(
-        name=profile.name, service=report.service, period=period_phrase(report),
-        operating=texts.OPERATING[(lang, report_type)],
-        carve_out=texts.CARVE_OUT[lang].format(name=profile.name) if sub_processors else "",
-        place_date=today.isoformat(), signatory=profile.signatory or profile.name)
-    return replace(report, management_statement=statement)
+    ctx = load_context(session, engagement, organisation)
+    return build_report(ctx, _lang(lang), draft=not engagement.is_issued, today=today)
 
 
 def internal_report(session: Session, actor, engagement: Engagement, lang: str,
@@ -195,7 +138,8 @@ def internal_report(session: Session, actor, engagement: Engagement, lang: str,
             if counts.sampled else "—",
             conclusion=CONCLUSION_LABELS[lang][test.conclusion],
             result=(NO_DEVIATIONS[lang] if test.conclusion == Conclusion.NO_DEVIATIONS
-                    else test.result_text or texts.NOT_CONCLUDED[lang])))
+                    else local(test, "result_text", lang) or test.result_text_en
+                    or test.result_text_da or texts.NOT_CONCLUDED[lang])))
     return InternalAuditReport(
         lang=lang, organisation=get_profile(session, organisation).name,
         engagement=engagement.name, kind=kind, period_start=engagement.period_start,
@@ -242,8 +186,13 @@ def workpapers(session: Session, actor, engagement: Engagement, lang: str):
             seed=sample.seed if sample else "", sample_size=sample.size if sample else None,
             conclusion=CONCLUSION_LABELS[lang][test.conclusion],
             result=(NO_DEVIATIONS[lang] if test.conclusion == Conclusion.NO_DEVIATIONS
-                    else test.result_text or ""),
-            management_comment=test.management_comment or "",
+                    else local(test, "result_text", lang) or ""),
+            management_comment=local(test, "management_comment", lang) or "",
+            test_performed=local(test, "test_performed", lang) or "",
+            evaluation=_evaluation_words(test, lang),
+            justification=test.judgement_justification or test.no_occurrences_note or "",
+            prepared=_sign_off(test.concluded_by, test.concluded_at),
+            reviewed=_sign_off(test.reviewed_by, test.reviewed_at),
             items=tuple(WorkpaperItem(index=item.population_index + 1,
                                       row=" · ".join(item.row), round=item.round,
                                       result=RESULT_WORDS[lang][item.result],
@@ -252,11 +201,38 @@ def workpapers(session: Session, actor, engagement: Engagement, lang: str):
     return result
 
 
+def _sign_off(user, at) -> str:
+    return f"{user.name} ({user.email}), {at:%Y-%m-%d %H:%M} UTC" if user and at else ""
+
+
+def _evaluation_words(test, lang: str) -> str:
+    """The sample's evaluation as the workpapers state it."""
+    result = evaluation(test)
+    if result is None:
+        return ""
+    da = lang == "da"
+    if result.upper_limit is None:
+        return (f"Ingen afvigelser i {result.tested} testede elementer (størrelse efter "
+                "kontrollens frekvens)." if da else
+                f"No deviations in {result.tested} items tested (size from the control's "
+                "frequency).")
+    verdict = (("understøtter" if result.supports_reliance else "understøtter ikke")
+               if da else ("supports" if result.supports_reliance else "does not support"))
+    text = (f"{result.deviations} afvigelse(r) i {result.tested}: øvre afvigelsesgrænse "
+            f"{result.upper_limit:.1%} mod tolerabel afvigelsesrate {result.tolerable_rate:.1%} "
+            f"(risiko for overdreven tillid {result.risk:.0%}); stikprøven {verdict} tillid."
+            if da else
+            f"{result.deviations} deviation(s) in {result.tested}: upper deviation limit "
+            f"{result.upper_limit:.1%} against a tolerable rate of {result.tolerable_rate:.1%} "
+            f"(risk of overreliance {result.risk:.0%}); the sample {verdict} reliance.")
+    return text
+
+
 STATUS_LABELS = {
     "en": {"planning": "Planning", "fieldwork": "Fieldwork", "review": "Review",
            "issued": "Issued"},
     "da": {"planning": "Planlægning", "fieldwork": "Feltarbejde", "review": "Gennemgang",
-           "issued": "Udstedt"},
+           "issued": "Afgivet"},
 }
 CONCLUSION_LABELS = {
     "en": {"open": "Open", "no_deviations": "No deviations",

@@ -25,6 +25,7 @@ from ..auth.permissions import Permission, requires
 from ..catalogue.views import _filters as soa_filters
 from ..db import utcnow
 from ..errors import Conflict, Invalid
+from ..evidence.views import settings as evidence_settings
 from ..extensions import db
 from ..forms import put_error
 from ..time import zone
@@ -68,9 +69,16 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 @bp.get("/engagements/<int:engagement_id>/isae3000.pdf")
 @requires(Permission.VIEW_REPORTS)
 def isae_report(engagement_id: int):
-    """The ISAE 3000 report (a draft until the engagement is issued)."""
+    """The ISAE 3000 report: the PDF frozen at issue, or a draft rendered now."""
     engagement = audits.get_engagement(db.session, current_actor(), engagement_id)
     lang = _lang()
+    if engagement.is_issued and engagement.is_assurance:
+        from .signing import issued_pdf
+
+        data, issued = issued_pdf(db.session, engagement, lang, evidence_settings().store)
+        response = _download(data, PDF, issued.filename)
+        response.headers["X-Content-SHA256"] = issued.sha256
+        return response
     report = service.isae_report(db.session, current_actor(), engagement, lang,
                                  current_app.config["KONTROL_ORGANISATION"], _today())
     suffix = "-draft" if report.draft else ""
@@ -171,16 +179,33 @@ def download_bundle(bundle_id: int):
 
 
 def register() -> None:
-    """Navigation entry for the organisation profile, and its demo data."""
+    """Navigation entry for the organisation profile, demo data, and the report's hooks.
+
+    Audits tell reports when a change withdraws the auditor's signature; issued PDFs are
+    stored files `flask evidence verify` checks.
+    """
     from flask_babel import lazy_gettext as _l
 
+    from ..audits.service import AFTER_CHANGE
     from ..demo import DEMO_STEPS
+    from ..evidence.service import STORED_FILE_SOURCES
     from ..templating import TRAILING_NAVIGATION, NavItem
-    from .demo import seed_profile
+    from .demo import seed_profile, seed_reports
+    from .signing import issued_files, on_audit_change
 
-    TRAILING_NAVIGATION.insert(0, NavItem(_l("Organisation"), "reports.edit_profile",
-                                          Permission.MANAGE_PROFILE, "/reports/profile"))
-    DEMO_STEPS.insert(0, seed_profile)
+    if not any(item.endpoint == "reports.edit_profile" for item in TRAILING_NAVIGATION):
+        TRAILING_NAVIGATION.insert(0, NavItem(_l("Organisation"), "reports.edit_profile",
+                                              Permission.MANAGE_PROFILE, "/reports/profile"))
+    if seed_profile not in DEMO_STEPS:
+        DEMO_STEPS.insert(0, seed_profile)
+    if seed_reports not in DEMO_STEPS:
+        DEMO_STEPS.append(seed_reports)  # after the audits' engagements
+    for registry, hook in ((AFTER_CHANGE, on_audit_change),
+                           (STORED_FILE_SOURCES, issued_files)):
+        if hook not in registry:
+            registry.append(hook)
 
 
 register()
+
+from . import report_views  # noqa: E402,F401  (its routes join this blueprint)

@@ -40,7 +40,8 @@ WORDS = {
         "fields": ("Methods", "Procedure", "Frequency", "Sizing", "Planned size",
                    "Population file", "Population SHA-256", "Population rows",
                    "Population fingerprint", "Seed", "Sample size", "Conclusion", "Result",
-                   "Management comment"),
+                   "Management comment", "Test performed (report)", "Evaluation",
+                   "Justification / note", "Prepared by", "Reviewed by"),
         "items": ("# in population", "Row", "Round", "Result", "Note"),
         "no_items": "No items sampled.", "no_tests": "No tests.",
         "conclusion": {"open": "Not concluded", "no_deviations": "No deviations",
@@ -50,7 +51,7 @@ WORDS = {
                    "deviation": "Deviation", "not_applicable": "Not applicable"},
     },
     "da": {
-        "overview": "Oversigt", "title": "Arbejdspapirer", "engagement": "Revision",
+        "overview": "Oversigt", "title": "Arbejdspapirer", "engagement": "Opgave",
         "period": "Periode", "generated": "Dannet", "redraw": "Genudtræk",
         "note": "Kontrols select_sample(population_rows, sample_size, seed) — HMAC-SHA256 "
                 "Fisher–Yates; se seed for hver test. Den giver 0-baserede positioner; "
@@ -60,7 +61,9 @@ WORDS = {
         "fields": ("Metoder", "Testhandling", "Frekvens", "Stikprøvemetode",
                    "Planlagt størrelse", "Populationsfil", "Population SHA-256",
                    "Rækker i population", "Populationens fingeraftryk", "Seed",
-                   "Stikprøvestørrelse", "Konklusion", "Resultat", "Ledelsens kommentar"),
+                   "Stikprøvestørrelse", "Konklusion", "Resultat", "Ledelsens kommentar",
+                   "Udført test (erklæring)", "Evaluering", "Begrundelse / note",
+                   "Udarbejdet af", "Gennemgået af"),
         "items": ("Nr. i population", "Række", "Runde", "Resultat", "Note"),
         "no_items": "Ingen udtrukne elementer.", "no_tests": "Ingen test.",
         "conclusion": {"open": "Ikke afsluttet", "no_deviations": "Ingen afvigelser",
@@ -115,6 +118,11 @@ class WorkpaperTest:
     result: str
     management_comment: str
     items: tuple[WorkpaperItem, ...]
+    test_performed: str = ""
+    evaluation: str = ""  # upper deviation limit against the tolerable rate
+    justification: str = ""  # why not material although reliance is not supported
+    prepared: str = ""  # who concluded, when
+    reviewed: str = ""  # who reviewed, when
 
     @property
     def deviations(self) -> int:
@@ -222,7 +230,8 @@ def _test_block(sheet: Worksheet, test: WorkpaperTest, words: dict) -> None:
               test.population_file, test.population_sha256, test.population_rows,
               test.population_fingerprint, test.seed, test.sample_size,
               words["conclusion"].get(test.conclusion, test.conclusion), test.result,
-              test.management_comment)
+              test.management_comment, test.test_performed, test.evaluation,
+              test.justification, test.prepared, test.reviewed)
     for offset, (label, value) in enumerate(zip(words["fields"], values, strict=True), start=1):
         _put(sheet, row + offset, 1, label).font = LABEL_FONT
         cell = _put(sheet, row + offset, 2, value)

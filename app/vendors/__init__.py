@@ -25,6 +25,10 @@ def register() -> None:
                            (SETUP_STEPS, refresh_on_setup)):
         if hook not in registry:
             registry.append(hook)
+    from ..notifications.providers import register_provider
+    from . import deadline_provider
+
+    register_provider(deadline_provider.subprocessor_deadlines, deadline_provider.kinds())
     if not any(item.endpoint == "vendors.list_subprocessors" for item in NAVIGATION):
         NAVIGATION.append(NavItem(_l("Sub-processors"), "vendors.list_subprocessors",
                                   Permission.VIEW_SUBPROCESSORS, "/subprocessors"))

@@ -151,7 +151,7 @@ def test_me_is_typed(client, db_session):
     _row, token = accounts.create_token(db_session, SYSTEM, user, "me")
     assert client.get("/api/v1/me", headers=bearer(token)).json == {
         "id": user.id, "email": user.email, "name": user.name, "role": "viewer",
-        "language": user.language}
+        "language": user.language, "calendar_url": None}
     document = client.get("/api/v1/openapi.json", headers=bearer(token)).json
     schema = document["paths"]["/me"]["get"]["responses"]["200"]["content"]
     assert schema["application/json"]["schema"] == {"$ref": "#/components/schemas/Me"}

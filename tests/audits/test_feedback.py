@@ -22,7 +22,7 @@ def test_each_step_of_a_test_is_confirmed(client, db_session, engagement, people
     body = "employee;last_day\n" + "".join(f"E{i};2025-01-15\n" for i in range(30))
     said = _flash(client, client.post(f"/audits/tests/{test.id}/population", data={
         "file": (io.BytesIO(body.encode()), "leavers.csv")}, content_type="multipart/form-data"))
-    assert said == "Population leavers.csv uploaded."
+    assert said == "Population uploaded."
     population = test.populations[-1]
     said = _flash(client, client.post(f"/audits/tests/{test.id}/sample", data={
         "population_id": population.id, "size": 5}))
@@ -31,9 +31,9 @@ def test_each_step_of_a_test_is_confirmed(client, db_session, engagement, people
     item = sample.items[0]
     said = _flash(client, client.post(f"/audits/items/{item.id}", data={
         f"i{item.id}-result": "no_deviation", f"i{item.id}-version": item.version}))
-    assert said == f"Result saved for item {item.population_index + 1}."
+    assert said == "Result saved."
     said = _flash(client, client.post(f"/audits/samples/{sample.id}/expand", data={"extra": 1}))
-    assert said == "Sample expanded by 1 item."
+    assert said == "Sample expanded to 6 items."
     said = _flash(client, client.post(f"/audits/tests/{test.id}/comments",
                                       data={"body": "Checked the HR export."}))
     assert said == "Comment added."
@@ -48,6 +48,6 @@ def test_reopening_a_test_is_confirmed(client, db_session, engagement, people):
     db_session.commit()
     client.post("/login", data={"email": people["auditor"].email, "password": TEST_PASSWORD})
     said = _flash(client, client.post(f"/audits/tests/{test.id}/reopen",
-                                      data={"version": test.version}))
-    assert said.startswith("Test reopened")
+                                      data={"version": test.version, "reason": "Recount."}))
+    assert said == "The test is reopened."
     assert service.get_test(db_session, people["auditor"], test.id).conclusion == "open"

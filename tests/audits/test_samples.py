@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from app.audits import populations, samples, sampling, service
+from app.audits import conclusions, populations, samples, sampling, service
 from app.audits.models import Conclusion, ItemResult, Population
 from app.errors import Conflict, Invalid
 from app.ledger.models import LedgerEntry
@@ -110,8 +110,20 @@ def test_redraw_notices_a_tampered_population_file(db_session, people, leavers, 
 
 def test_sample_is_capped_at_the_population(db_session, people, leavers, store):
     population = csv_population(db_session, people["auditor"], leavers, store, 5)
-    sample = samples.draw_sample(db_session, people["auditor"], leavers, population, store)
+    sample = samples.draw_sample(db_session, people["auditor"], leavers, population, store, 10)
     assert sample.size == 5
+
+
+@pytest.mark.parametrize("occurrences,frequency,size", [
+    (1, "annual", 1), (3, "quarterly", 2), (12, "monthly", 4), (31, "semi-monthly", 6),
+    (40, "weekly", 10), (250, "daily", 30), (2000, "multiple-daily", 43)])
+def test_event_driven_controls_are_sized_from_their_occurrences(
+        db_session, people, leavers, store, occurrences, frequency, size):
+    population = csv_population(db_session, people["auditor"], leavers, store, occurrences)
+    note = service.sizing_note(leavers, population)
+    assert (note["frequency"], note["size"]) == (frequency, size)
+    sample = samples.draw_sample(db_session, people["auditor"], leavers, population, store)
+    assert sample.size == size
 
 
 def _record_all(db_session, actor, sample, deviating=()):
@@ -127,15 +139,13 @@ def test_no_deviations_concludes_with_the_standard_wording(db_session, people, l
     population = csv_population(db_session, auditor, leavers, store, 30)
     sample = samples.draw_sample(db_session, auditor, leavers, population, store, 10)
     with pytest.raises(Invalid, match="no result yet"):
-        service.conclude_test(db_session, auditor, leavers, judgement=None, result_text=None,
-                              management_comment=None, version=leavers.version)
+        conclusions.conclude_test(db_session, auditor, leavers, judgement=None,
+                                  version=leavers.version)
     _record_all(db_session, auditor, sample)
-    service.conclude_test(db_session, auditor, leavers, judgement=None, result_text=None,
-                          management_comment=None, version=leavers.version)
+    conclusions.conclude_test(db_session, auditor, leavers, judgement=None,
+                              version=leavers.version)
     assert leavers.conclusion == Conclusion.NO_DEVIATIONS
-    assert leavers.result_text == "No material deviations noted."
-    assert service.suggested_result_text(leavers, "da") == \
-        "Ingen væsentlige afvigelser konstateret."
+    assert (leavers.concluded_by_id, leavers.reviewed_at) == (auditor.id, None)
 
 
 def test_deviations_need_a_judgement_and_wording(db_session, people, leavers, store):
@@ -143,17 +153,21 @@ def test_deviations_need_a_judgement_and_wording(db_session, people, leavers, st
     population = csv_population(db_session, auditor, leavers, store, 40)
     sample = samples.draw_sample(db_session, auditor, leavers, population, store, 25)
     _record_all(db_session, auditor, sample, deviating=(3, 9))
-    assert service.suggested_result_text(leavers, "en") == \
-        "We noted deviations in 2 of 25 items sampled."
+    texts = conclusions.TestTexts(result_text_en="Two leavers kept access too long.",
+                                  result_text_da="To fratrådte beholdt adgang for længe.",
+                                  management_comment_en="Automated since October.")
     with pytest.raises(Invalid) as caught:
-        service.conclude_test(db_session, auditor, leavers, judgement=None, result_text="x",
-                              management_comment=None, version=leavers.version)
+        conclusions.conclude_test(db_session, auditor, leavers, judgement=None, texts=texts,
+                                  version=leavers.version)
     assert caught.value.field == "judgement"
-    service.conclude_test(db_session, auditor, leavers, judgement="not_material",
-                          result_text="2 of 25 leavers kept access too long.",
-                          management_comment="Automated since October.",
-                          version=leavers.version)
-    assert leavers.conclusion == Conclusion.NOT_MATERIAL
+    with pytest.raises(Invalid) as caught:
+        conclusions.conclude_test(db_session, auditor, leavers, judgement="material",
+                                  version=leavers.version)
+    assert caught.value.field == "result_text_en"
+    conclusions.conclude_test(db_session, auditor, leavers, judgement="material", texts=texts,
+                              version=leavers.version)
+    assert leavers.conclusion == Conclusion.MATERIAL
+    assert leavers.result_text_da == "To fratrådte beholdt adgang for længe."
     with pytest.raises(Conflict):  # concluded tests are frozen until reopened
         item = sample.items[0]
         samples.record_result(db_session, auditor, item, ItemResult.DEVIATION, "late", None,

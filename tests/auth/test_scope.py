@@ -9,13 +9,14 @@ from sqlalchemy import select
 from app.audits import service
 from app.audits.models import Engagement
 from app.auth import scope
-from tests.factories import make_user
+from tests.factories import make_firm, make_user
 
 
 def _engagement(session, auditor, external, kind, start, end, name):
+    firm = make_firm(session, external)
     return service.create_engagement(session, auditor, service.EngagementPlan(
         name=name, kind=kind, period_start=start, period_end=end, catalogues=["isae3000-gdpr"],
-        excluded_groups={}, team_ids=[auditor.id], external_ids=[external.id]))
+        excluded_groups={}, team_ids=[auditor.id], firm_id=firm.id, partner_id=external.id))
 
 
 def test_external_auditor_sees_only_their_engagements_periods(db_session, loaded_catalogue):

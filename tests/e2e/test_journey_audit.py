@@ -1,5 +1,6 @@
-"""Journey: an internal auditor plans an engagement, samples a population, records a
-deviation, concludes, raises a finding, and downloads the draft ISAE report."""
+"""Journey: an internal auditor plans an internal audit, samples a population, records a
+deviation, concludes, raises a finding, and downloads the internal audit report (which never
+calls itself independent)."""
 
 import pytest
 
@@ -26,8 +27,8 @@ def test_engagement_to_finding(fresh_app, page):
 
     page.get_by_role("link", name="Audits").click()
     page.get_by_role("link", name="New engagement").click()
-    page.get_by_label("Name", exact=True).fill("ISAE 3000 GDPR 2025")
-    page.get_by_label("Kind").select_option("isae3000_type2")
+    page.get_by_label("Name", exact=True).fill("Internal supervision 2025")
+    page.get_by_label("Kind").select_option("internal")
     page.get_by_label("First day of the period").fill("2025-01-01")
     page.get_by_label("Last day of the period, or the date (type 1)").fill("2025-12-31")
     page.get_by_label("ISAE 3000 GDPR assurance (data processor)").check()
@@ -41,6 +42,7 @@ def test_engagement_to_finding(fresh_app, page):
     page.get_by_text("20 items").wait_for()
     page.get_by_label("Sample size", exact=True).fill("4")
     page.get_by_role("button", name="Draw sample").click()
+    page.get_by_text("Sample drawn: 4 items.").wait_for()
     rows = page.locator("form.item-form")
     assert rows.count() == 4
 
@@ -55,10 +57,12 @@ def test_engagement_to_finding(fresh_app, page):
         page.wait_for_load_state()
     assert "1 deviations" in page.content() or "1 deviation" in page.content()
 
-    page.get_by_label("not material").check()
-    page.get_by_label("Result as the report states it").fill(
-        "In 1 of 4 sampled leavers, access was removed 9 days late.")
-    page.get_by_label("Management's comment").fill("The HR system now notifies IT.")
+    page.get_by_role("radio", name="not material").check()
+    page.get_by_label("Why the deviations are not material").fill(
+        "The account was disabled in the HR system on the last day; only the directory lagged.")
+    page.get_by_label("Deviations found (English)").fill(
+        "For one leaver, access was removed 9 days late.")
+    page.get_by_label("Management's comment (English)").fill("The HR system now notifies IT.")
     page.get_by_role("button", name="Conclude").click()
     page.get_by_text("Test concluded.").wait_for()
     assert page.get_by_text("Deviations, not material").first.is_visible()
@@ -72,8 +76,10 @@ def test_engagement_to_finding(fresh_app, page):
     page.get_by_role("heading", name="Leavers' access removed late").wait_for()
 
     page.goto("/audits/")
-    page.get_by_role("link", name="ISAE 3000 GDPR 2025").click()
+    page.get_by_role("link", name="Internal supervision 2025").click()
+    assert page.get_by_text("Independent auditor's report").count() == 0
     page.locator("details.menu summary").click()
+    assert page.get_by_test_id("isae-en").count() == 0
     with page.expect_download() as download:
-        page.get_by_test_id("isae-en").click()
-    assert download.value.suggested_filename.endswith("-draft.pdf")
+        page.get_by_role("link", name="English (PDF)").click()
+    assert download.value.suggested_filename.startswith("internal-audit-")

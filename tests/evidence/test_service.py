@@ -318,12 +318,17 @@ def test_external_auditors_read_only_their_engagements_scope(db_session, setting
     other_period = service.add_note_evidence(db_session, coordinator, details(
         title="Last year", period_start=date(2025, 1, 1), period_end=date(2025, 3, 31),
         description="x"))
+    from app.firms import service as firms
+
     external = make_user(db_session, role="external_auditor")
     assert not service.can_read_evidence(external, in_scope)
+    firm = firms.save_firm(db_session, SYSTEM, None, firms.FirmDetails(
+        "Revision A/S", "12345678", "Vej 1, 8000 Aarhus C", "Aarhus"))
+    firms.add_member(db_session, SYSTEM, firm, external.id, "mne12345")
     create_engagement(db_session, SYSTEM, EngagementPlan(
-        name="Q1 2026", kind="internal", period_start=date(2026, 1, 1),
-        period_end=date(2026, 6, 30), control_keys=["testcat:C.1"],
-        external_ids=[external.id]))
+        name="H1 2026", kind="isae3000_type2", period_start=date(2026, 1, 1),
+        period_end=date(2026, 6, 30), control_keys=["testcat:C.1"], firm_id=firm.id,
+        partner_id=external.id))
     assert service.can_read_evidence(external, in_scope)
     assert not service.can_read_evidence(external, other_control)
     assert not service.can_read_evidence(external, other_period)

@@ -13,7 +13,7 @@ from app.audits.models import Engagement, EngagementMember
 from app.governance.models import Dispensation, GoverningDocument, Risk
 from app.ledger.models import LedgerEntry
 from tests.evidence.support import post_multipart, sign_in
-from tests.factories import make_user
+from tests.factories import make_firm, make_user
 from tests.governance.builders import fill
 
 
@@ -81,7 +81,8 @@ def test_external_auditors_see_only_their_periods(client, db_session, settings, 
     fill(db_session, settings, coordinator, owner, 1)
     external = make_user(db_session, role="external_auditor")
     engagement = Engagement(name="ISAE 2024", kind="isae3000_type2",
-                            period_start=date(2024, 1, 1), period_end=date(2024, 12, 31))
+                            period_start=date(2024, 1, 1), period_end=date(2024, 12, 31),
+                            firm_id=make_firm(db_session, external).id)
     db_session.add(engagement)
     db_session.flush()
     db_session.add(EngagementMember(engagement_id=engagement.id, user_id=external.id,

@@ -10,7 +10,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.incidents import followup, notifications, queries, service
 from app.incidents.models import Incident
 from app.ledger.models import LedgerEntry
-from tests.factories import make_user
+from tests.factories import make_firm, make_user
 
 from .conftest import AWARE, CPH, make_breach, submit
 
@@ -208,7 +208,8 @@ def test_who_sees_which_incidents(db_session, coordinator):
         "Theirs", "x", datetime(2026, 6, 1, tzinfo=UTC)), tz=CPH)
     external = make_user(db_session, role="external_auditor")
     engagement = Engagement(name="2025", kind="isae3000_type2", period_start=date(2025, 1, 1),
-                            period_end=date(2025, 12, 31))
+                            period_end=date(2025, 12, 31),
+                            firm_id=make_firm(db_session, external).id)
     db_session.add(engagement)
     db_session.flush()
     db_session.add(EngagementMember(engagement_id=engagement.id, user_id=external.id,

@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from app.reports.pdf import NO_DEVIATIONS, IsaeReport, ReportObjective, ReportTest
+from app.reports.pdf import (
+    NO_DEVIATIONS,
+    IsaeReport,
+    ReportObjective,
+    ReportSection,
+    ReportTest,
+    Signature,
+)
 
 # code: (title da, title en, objective da, objective en)
 OBJECTIVES = {
@@ -331,6 +338,15 @@ DESCRIPTION = {
 }
 
 
+def _sections(text: str) -> tuple[ReportSection, ...]:
+    """'# Heading' blocks as report sections."""
+    sections = []
+    for block in text.split("# ")[1:]:
+        heading, _newline, body = block.partition("\n")
+        sections.append(ReportSection(heading.strip(), body.strip()))
+    return tuple(sections)
+
+
 def sample_report(lang: str = "da", **changes) -> IsaeReport:
     """A full, realistic 45-activity type 2 report for 2025; keyword arguments override fields."""
     failing = changes.pop("failing", ("B.13",))
@@ -345,12 +361,24 @@ def sample_report(lang: str = "da", **changes) -> IsaeReport:
         period_start=date(2025, 1, 1),
         period_end=date(2025, 12, 31),
         auditor_firm="Revisionsfirmaet Å & Ø",
-        management_statement=STATEMENT[lang].format(period=period),
-        auditor_report=AUDITOR[lang].format(period=period),
+        statement=(ReportSection("", STATEMENT[lang].format(period=period)
+                                 .split("\n\nAarhus")[0]),),
+        statement_signature=Signature(
+            "Aarhus, den 28. februar 2026" if lang == "da" else "Aarhus, 28 February 2026",
+            ("Åse Ærø Østergaard",
+             "administrerende direktør" if lang == "da" else "Chief Executive Officer")),
+        auditor_title=("Uafhængig revisors ISAE 3000-erklæring med sikkerhed" if lang == "da"
+                       else "Independent auditor's ISAE 3000 assurance report"),
+        auditor_sections=_sections(AUDITOR[lang].format(period=period).split("\n\nAarhus")[0]),
+        auditor_signature=Signature(
+            "Aarhus, den 1. marts 2026" if lang == "da" else "Aarhus, 1 March 2026",
+            ("Ærbar Revisor", "statsautoriseret revisor" if lang == "da"
+             else "State-Authorised Public Accountant", "mne12345"),
+            firm=("Revisionsfirmaet Å & Ø", "CVR-nr. 12 34 56 78")),
         processing_description=DESCRIPTION[lang],
         objectives=sample_objectives(lang, failing, not_relevant),
         draft=False,
-        generated_on=date(2026, 3, 2),
+        report_date=date(2026, 3, 2),
         sub_processors=("Nordlys Hosting ApS (CVR 12345678) – drift af servere",)
         if lang == "da" else ("Nordlys Hosting ApS (CVR 12345678) – server operations",),
         complementary_controls=(

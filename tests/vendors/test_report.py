@@ -39,12 +39,12 @@ def test_the_list_is_the_register_for_the_period(db_session, register):
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
-    ("da", ("Underdatabehandlere udeladt efter partielmetoden",
+    ("da", ("Erklæringen anvender partielmetoden",
             "Nordic Hosting ApS, CVR-nr. 87654321, Datavej 1, 8000 Aarhus C, Danmark: Drift af "
-            "datacentret.", "anvender underdatabehandlere")),
-    ("en", ("Sub-processors carved out",
+            "datacentret.", "anvender underdatabehandlerne")),
+    ("en", ("applies the carve-out method",
             "Nordic Hosting ApS, CVR no. 87654321, Datavej 1, 8000 Aarhus C, Denmark: "
-            "Operation of the data centre.", "uses sub-processors")),
+            "Operation of the data centre.", "uses the sub-processors")),
 ])
 def test_isae_report_prints_the_register(db_session, register, engagement, people,  # noqa: F811
                                          lang, expected):

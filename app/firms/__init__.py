@@ -1,0 +1,1 @@
+"""Audit firms: the external auditors' firm, its CVR and address, and members with MNE numbers."""
