@@ -127,8 +127,8 @@ def _check_piece(piece: str, data: set[str]):
     if not any(w.lower() in ENGLISH_WORDS or w in ENGLISH_CASED for w in WORD.findall(piece)):
         return
     rest = ADDRESSES.sub(" ", strip_data(piece, data))
-    english = [w for w in WORD.findall(rest) if (
-        w.lower() in ENGLISH_WORDS - NOT_EVIDENCE or w in ENGLISH_CASED)]
+    english = [w for w in WORD.findall(rest) if w in ENGLISH_CASED or (
+        w.lower() in ENGLISH_WORDS - NOT_EVIDENCE and not w.isupper())]  # FREQ=MONTHLY: a code
     if english:
         yield f"English {english} in {piece!r}"
 
