@@ -86,7 +86,8 @@ def list_engagements():
 @requires(Permission.MANAGE_ENGAGEMENTS)
 def create_engagement():
     """Plan a new engagement; a test is proposed for every in-scope control."""
-    form = EngagementForm()
+    # The auditor planning the engagement is ticked in its team to start with.
+    form = EngagementForm(team=[current_actor().id] if request.method == "GET" else None)
     catalogues = list_catalogues(db.session)
     form.catalogues.choices = [SelectChoice(c.slug, c.text("title", str(get_locale())))
                                for c in catalogues]

@@ -39,6 +39,7 @@ EDIT_PAGES = {
     "vendors.edit_objection": ("subprocessor_objection", "objection_id", "coordinator"),
     "vendors.edit_statement": ("subprocessor_statement", "statement_id", "coordinator"),
     "vendors.edit_transfer": ("subprocessor_transfer", "transfer_id", "coordinator"),
+    "notifications.edit_duty": ("duty", "duty_id", "coordinator"),
 }
 # Edit forms that sit on an object's page: endpoint: (table, page builder, role).
 INLINE_FORMS = {
