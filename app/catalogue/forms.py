@@ -1,14 +1,15 @@
-"""Forms for the Statement of Applicability."""
+"""Forms for the Statement of Applicability and for importing libraries."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from ..forms import optional_id
 
-def _optional_int(value):
-    """The owner select sends '' for nobody; the service checks who may own controls."""
-    return int(value) if value not in (None, "", "None") else None
+# The owner select sends '' for nobody; the service checks who may own controls.
+_optional_int = optional_id
 
 
 class DecisionField(RadioField):
@@ -86,3 +87,17 @@ class SoABulkForm(FlaskForm):
                 version = request.form.get(f"version-{raw}", "")
                 chosen[int(raw)] = int(version) if version.isdigit() and len(version) < 10 else -1
         return chosen
+
+
+class LibraryImportForm(FlaskForm):
+    """CISO Assistant library files to import, and what their frameworks are for."""
+
+    files = MultipleFileField(_l("Library files (YAML)"), validators=[FileRequired()],
+                              description=_l("One or more library files from CISO Assistant: "
+                                             "frameworks and mapping sets between them."))
+    kind = SelectField(_l("Use the frameworks as"), choices=[
+        SelectChoice("", _l("Kept on re-import; new ones for assurance engagements")),
+        SelectChoice("standard", _l("Standard: part of the Statement of Applicability")),
+        SelectChoice("extension", _l("Extension of the Statement of Applicability")),
+        SelectChoice("assurance", _l("Assurance: tested in engagements, no SoA")),
+    ], default="")

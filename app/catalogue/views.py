@@ -16,6 +16,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
+from .. import params
 from ..auth.current import current_actor
 from ..auth.permissions import Permission, can, requires
 from ..auth.redirects import safe_next
@@ -28,7 +29,7 @@ from ..reports.xlsx import soa_workbook
 from ..saved_filters.service import saved_filters
 from ..time import zone
 from . import service
-from .forms import OwnerForm, SoABulkForm, SoAEntryForm
+from .forms import LibraryImportForm, OwnerForm, SoABulkForm, SoAEntryForm
 
 bp = Blueprint("catalogue", __name__)
 
@@ -43,7 +44,7 @@ def _filters(**fixed) -> service.ControlFilter:
     return service.ControlFilter(
         catalogue=args.get("catalogue") or None, group=args.get("group") or None,
         q=(args.get("q") or "").strip() or None, status=args.get("status") or None,
-        applicable=args.get("applicable") or None, owner_id=args.get("owner", type=int),
+        applicable=args.get("applicable") or None, owner_id=params.optional_id(args, "owner"),
         include_retired=args.get("retired") == "1", **fixed)
 
 
@@ -51,7 +52,7 @@ def _filters(**fixed) -> service.ControlFilter:
 @requires(Permission.VIEW_CATALOGUE)
 def list_controls():
     """All controls, filtered and paged."""
-    page = max(1, request.args.get("page", 1, type=int))
+    page = params.page_number(request.args)
     filters = _filters()
     controls, total = service.list_controls(db.session, filters, page)
     return render_template("catalogue/controls.html", controls=controls, total=total, page=page,
@@ -74,7 +75,27 @@ def show_control(key: str):
         owner_form = OwnerForm(owner_id=control.owner_id, version=control.version)
         owner_form.owner_id.choices = _owner_choices()
     return render_template("catalogue/control.html", control=control, sections=sections,
-                           mapped=service.mapped_controls(control), owner_form=owner_form)
+                           mapped=service.mapped_controls(control), owner_form=owner_form,
+                           relations=service.mapping_relations(control))
+
+
+@bp.route("/controls/import", methods=["GET", "POST"])
+@requires(Permission.LOAD_CATALOGUE)
+def import_library():
+    """Import CISO Assistant library files (frameworks and mapping sets)."""
+    from .libraries import import_libraries
+    from .sync import CatalogueInvalid
+
+    form, result, errors = LibraryImportForm(), None, []
+    if form.validate_on_submit():
+        files = [(f.filename or "library.yaml", f.read()) for f in form.files.data]
+        try:
+            result = import_libraries(db.session, current_actor(), files, form.kind.data or None)
+        except CatalogueInvalid as error:
+            errors = error.errors
+    status = 422 if errors or form.errors else 200
+    return render_template("catalogue/import.html", form=form, result=result,
+                           errors=errors), status
 
 
 def _owner_choices() -> list:
@@ -105,7 +126,7 @@ def assign_owner(key: str):
 def soa():
     """The Statement of Applicability with filters."""
     filters = _filters(soa_only=True)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = params.page_number(request.args)
     controls, total = service.list_controls(db.session, filters, page, per_page=100)
     notes = service.soa_notes(db.session, current_actor(), [c.id for c in controls],
                               str(get_locale()))
