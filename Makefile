@@ -59,7 +59,7 @@ lint: $(VENV)/.installed
 
 ## Re-extract translatable strings into the Danish catalogue (then edit messages.po).
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs '.* __pycache__' -k _l -k lazy_gettext --no-location --sort-output --omit-header -o app/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 	$(PY) tools/fill_translations.py tools/da
 
