@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audits import conclusions, results, samples
-from app.audits.models import ItemResult, SampleItem
+from app.audits.models import SampleItem
 from app.errors import Conflict
 from app.evidence.service import EvidenceDetails, add_note_evidence
 from app.ledger.models import LedgerEntry
