@@ -198,19 +198,19 @@ def record_results(session: Session, actor, test: ControlTest, rows: Sequence[Re
         planned.append((item, values))
     if errors:
         raise RowErrors(errors)
-    counts: Counter = Counter()
     for item, values in planned:
         _write(session, actor, test, item, *values)
-        counts[values[0]] += 1
-    marked = 0
+    marked = set()
     if rest_no_deviation:
         for item in items.values():
-            if item.result == ItemResult.PENDING:
-                _write(session, actor, test, item, ItemResult.NO_DEVIATION.value, None, None)
-                marked += 1
-    if counts or marked:
+            if item.result == ItemResult.PENDING:  # its note and evidence, if any, stay
+                _write(session, actor, test, item, ItemResult.NO_DEVIATION.value, item.note,
+                       item.evidence_id)
+                marked.add(item.id)
+    counts = Counter(item.result for item, _values in planned if item.id not in marked)
+    if planned or marked:
         _commit(session)
-    return Saved(dict(counts), marked)
+    return Saved(dict(counts), len(marked))
 
 
 def _stale_invalid() -> Invalid:

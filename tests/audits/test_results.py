@@ -81,14 +81,18 @@ def test_the_whole_sample_is_saved_in_one_post(client, db_session, people, leave
 
 
 def test_mark_the_rest_as_no_deviation(client, db_session, people, leavers, sample):
+    ticket = _note(db_session, leavers.control.key, "Leaver ticket E00012")
     _sign_in(client, people["senior"])
-    data = _form(sample, r0=("deviation", "Laptop returned late", ""))
+    data = _form(sample, r0=("deviation", "Laptop returned late", ""),
+                 r1=("pending", "Ticket checked", ticket.id))
     data["rest"] = "1"
     text = client.post(f"/audits/tests/{leavers.id}/results", data=data,
                        follow_redirects=True).get_data(as_text=True)
     assert "1 result saved. 1 of them is a deviation." in text
     assert "5 items not yet tested were recorded as no deviation." in text
     assert _results_of(db_session, sample) == ["deviation"] + ["no_deviation"] * 5
+    # An item marked with the rest keeps the note and evidence entered for it.
+    assert (sample.items[1].note, sample.items[1].evidence_id) == ("Ticket checked", ticket.id)
     assert conclusions.evaluation(leavers) is not None  # every item has a result now
 
 

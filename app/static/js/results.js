@@ -89,7 +89,10 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
     row.addEventListener("focusout", (event) => {
-      if (event.relatedTarget && row.contains(event.relatedTarget)) return;
+      const next = event.relatedTarget;
+      if (next && row.contains(next)) return;
+      // Moving to "save all": the form post saves this row; saving it here too would race it.
+      if (next && next.type === "submit" && next.form === form) return;
       if (snapshot(row) !== row.dataset.saved) save(row);
     });
   });
