@@ -364,11 +364,12 @@ def register() -> None:
     from ..evidence.service import STORED_FILE_SOURCES
     from ..templating import NAVIGATION, NavItem
     from .demo import seed_engagement
+    from .pbc_demo import seed_pbc
     from .populations import population_files
 
     NAVIGATION.append(NavItem(_l("Audits"), "audits.list_engagements", Permission.VIEW_AUDITS,
                               "/audits"))
-    DEMO_STEPS.append(seed_engagement)
+    DEMO_STEPS.extend((seed_engagement, seed_pbc))
     STORED_FILE_SOURCES.append(population_files)
 
 

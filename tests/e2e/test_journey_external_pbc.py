@@ -124,6 +124,7 @@ def test_external_auditor_findings_pbc_report_and_bundle(fresh_app, page, step, 
         listed = page.get_by_test_id("deviation-list")
         assert listed.get_by_role("link", name="Laptop returned late").is_visible()
         assert "Not yours to see" not in page.content()
+        _fits(page, viewport)
         listed.get_by_role("link", name="Laptop returned late").click()
         page.get_by_role("heading", name="Laptop returned late").wait_for()
 
