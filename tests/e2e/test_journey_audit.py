@@ -133,5 +133,6 @@ def test_engagement_to_finding(fresh_app, page, step, viewport):
         assert download.value.suggested_filename.startswith("internal-audit-")
 
     with step("nothing scrolls sideways"):
+        page.wait_for_load_state()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= VIEWPORTS[viewport]["width"], width

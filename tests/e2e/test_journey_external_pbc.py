@@ -101,9 +101,17 @@ def _sign_out(page):
     page.wait_for_url("**/login**")
 
 
+WIDEST = """() => Array.from(document.querySelectorAll("body *"))
+  .map((e) => [Math.round(e.getBoundingClientRect().right), e.tagName + "." + e.className])
+  .filter(([right]) => right > document.documentElement.clientWidth)
+  .sort((a, b) => b[0] - a[0]).slice(0, 5)"""
+
+
 def _fits(page, viewport):
+    page.wait_for_load_state()  # measured on a page still being parsed, it may be wider
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= VIEWPORTS[viewport]["width"], f"{page.url} scrolls sideways: {width}px"
+    assert width <= VIEWPORTS[viewport]["width"], (
+        f"{page.url} scrolls sideways: {width}px; widest: {page.evaluate(WIDEST)}")
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
