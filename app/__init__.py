@@ -23,6 +23,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.instance_path = overrides["INSTANCE_PATH"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, overrides)
+    from . import routing
+
+    routing.register(app)  # before any route: every <int:…> is bounded
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)

@@ -43,6 +43,22 @@ class Invalid(DomainError):
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a message for extraction without translating it (pages translate it on display)."""
+    return message
+
+
+def invalid(field: str | None, template: str, **params) -> Invalid:
+    """An `Invalid` whose English message is `template % params`, translatable where shown.
+
+    Pure modules and the API use the English message; pages translate `template` with `params`
+    (the error handlers do it for error pages, `localised` in views for form fields).
+    """
+    error = Invalid(field, template % params if params else template)
+    error.template, error.params = template, params
+    return error
+
+
 class Conflict(DomainError):
     """The write clashes with the current state (a stale version, a duplicate, a locked record)."""
 
@@ -71,6 +87,13 @@ def register_error_handlers(app) -> None:
                 body["errors"] = getattr(error, "errors", None) or [
                     {"field": body["field"], "message": error.message}]
             return jsonify(body), status
+        if isinstance(error, Invalid):  # pages speak the user's language; the API English
+            from flask_babel import gettext
+
+            title = gettext("Invalid input")
+            if getattr(error, "template", None):
+                text = gettext(error.template, **error.params)
+                message = f"{error.field}: {text}" if error.field else text
         template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
         return render_template(template, status=status, title=title, message=message), status
 
@@ -83,7 +106,12 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        from .routing import OutOfRange
+
         code = error.code or 500
+        if isinstance(error, OutOfRange) and wants_json():
+            # The API documents its path bounds: a value outside them is invalid input.
+            return render(422, "Invalid input", error.message, error)
         # Werkzeug's stock descriptions are for developers; the pages say it plainly.
         detail = None if code in (403, 404, 500) else (error.description or "")
         response, status = render(code, error.name, detail)

@@ -2,7 +2,7 @@
 
 Schemas of bodies, queries and responses come from their pydantic models
 (`models_json_schema`), so what the document promises is what the code parses and returns.
-`document()` is the older hand-written form, kept only until every endpoint is typed.
+Nothing here is written by hand but the problem shapes the error handlers produce.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import re
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-PATHS: dict[str, dict] = {}
 PROBLEM = {
     "type": "object",
     "properties": {"status": {"type": "integer"}, "title": {"type": "string"},
@@ -31,20 +30,6 @@ VALIDATION_PROBLEM = {
 }
 SCHEMAS: dict[str, dict] = {"Problem": PROBLEM, "ValidationProblem": VALIDATION_PROBLEM}
 REF = "#/components/schemas/{model}"
-
-
-def document(path: str, method: str, summary: str, *, responses: dict | None = None,
-             parameters: list | None = None, request_body: dict | None = None,
-             tag: str = "general") -> None:
-    """Register one hand-written operation; `path` in OpenAPI form, e.g. /controls/{key}."""
-    operation: dict = {"summary": summary, "tags": [tag], "responses": responses or {
-        "200": {"description": "OK"}}}
-    operation["responses"].setdefault("401", {"$ref": "#/components/responses/Unauthorized"})
-    if parameters:
-        operation["parameters"] = parameters
-    if request_body:
-        operation["requestBody"] = request_body
-    PATHS.setdefault(path, {})[method.lower()] = operation
 
 
 def _problem(description: str, validation: bool = False) -> dict:
@@ -81,7 +66,8 @@ def _typed_paths(definitions: dict, schemas: dict) -> dict[str, dict]:
         if parameters:
             operation["parameters"] = parameters
         if isinstance(op.body, RequestBody):
-            operation["requestBody"] = {"required": op.body.required, "content": op.body.content}
+            operation["requestBody"] = {"required": op.body.required,
+                                        "content": _with_refs(op.body.content, definitions)}
         elif op.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": definitions[(op.body, "validation")]}}}
@@ -116,8 +102,19 @@ def _typed_paths(definitions: dict, schemas: dict) -> dict[str, dict]:
     return paths
 
 
+def _with_refs(node, definitions: dict):
+    """`node` with every pydantic model class replaced by its schema reference."""
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return definitions[(node, "validation")]
+    if isinstance(node, dict):
+        return {key: _with_refs(value, definitions) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return [_with_refs(value, definitions) for value in node]
+    return node
+
+
 def _definitions() -> tuple[dict, dict]:
-    from .spec import OPERATIONS
+    from .spec import OPERATIONS, RequestBody
 
     models: list[tuple[type[BaseModel], str]] = []
     for op in OPERATIONS:
@@ -125,6 +122,8 @@ def _definitions() -> tuple[dict, dict]:
             models.append((op.query, "validation"))
         if isinstance(op.body, type):
             models.append((op.body, "validation"))
+        elif isinstance(op.body, RequestBody):
+            models.extend((model, "validation") for model in op.body.models())
         for shape in op.responses.values():
             if isinstance(shape, type) and issubclass(shape, BaseModel):
                 models.append((shape, "serialization"))
@@ -139,9 +138,7 @@ def build(version: str) -> dict:
     """The whole document."""
     definitions, schemas = _definitions()
     all_schemas = {**SCHEMAS, **schemas}
-    paths = {**PATHS}
-    for path, methods in _typed_paths(definitions, all_schemas).items():
-        paths.setdefault(path, {}).update(methods)
+    paths = _typed_paths(definitions, all_schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Kontrol API", "version": version,

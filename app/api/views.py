@@ -51,12 +51,3 @@ def openapi_document():
 
     return jsonify(openapi.build(version("kontrol")))
 
-
-def json_body() -> dict:
-    """The request's JSON object, or a 400 problem that says what is wrong with it."""
-    from ..errors import Invalid
-
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid(None, "Send a JSON object with Content-Type: application/json.")
-    return data

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from ..forms import optional_id
+
 SEVERITY_LABELS = {
     "observation": _l("Observation"),
     "minor": _l("Minor deviation"),
@@ -12,9 +14,8 @@ SEVERITY_LABELS = {
 }
 
 
-def _optional_int(value):
-    """Selects send '' for nobody; the service checks the id."""
-    return int(value) if value not in (None, "", "None") else None
+# Selects send '' for nobody; the service checks the id.
+_optional_int = optional_id
 
 
 def _severity_choices():

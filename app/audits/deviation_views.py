@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
+from .. import params
 from ..auth.current import current_actor
 from ..auth.permissions import Permission, can, requires
 from ..db import utcnow
@@ -77,7 +78,7 @@ def _filters() -> service.DeviationFilter:
     return service.DeviationFilter(
         status=args.get("status") or None, severity=args.get("severity") or None,
         control=(args.get("control") or "").strip() or None,
-        engagement_id=args.get("engagement", type=int), mine=args.get("mine") == "1",
+        engagement_id=params.optional_id(args, "engagement"), mine=args.get("mine") == "1",
         overdue=args.get("overdue") == "1")
 
 
@@ -87,7 +88,7 @@ def _filters() -> service.DeviationFilter:
 @requires(Permission.VIEW_DEVIATIONS)
 def list_deviations():
     """Findings the actor may see, filtered and paged, newest first."""
-    page, filters = max(1, request.args.get("page", 1, type=int)), _filters()
+    page, filters = params.page_number(request.args), _filters()
     items, total = service.list_deviations(db.session, current_actor(), filters,
                                            today=local_today(), page=page)
     return render_template("deviations/list.html", items=items, total=total, page=page,
@@ -139,7 +140,8 @@ def _detail(deviation, status: int = 200, **bound):
 @requires(Permission.RAISE_DEVIATIONS)
 def raise_deviation():
     """Raise a finding on a control (prefilled with ?control=key), or from a test (?test=id)."""
-    test_id = request.args.get("test", type=int) or request.form.get("test_id", type=int)
+    test_id = params.optional_id(request.args, "test") or params.optional_id(request.form,
+                                                                             "test_id")
     test = service.get_test(db.session, current_actor(), test_id) if test_id else None
     if not service.can_raise(current_actor(), test.engagement if test else None):
         abort(403)

@@ -1,5 +1,6 @@
 """Forms for engagements, test plans, populations, samples, results and conclusions."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -15,8 +16,11 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..errors import Invalid
+from ..forms import optional_id
+from . import sampling
 from .models import Conclusion, EngagementKind, ItemResult, TestMethod
 
 KIND_LABELS = {
@@ -46,8 +50,37 @@ FREQUENCY_LABELS = {
 FREQUENCY_CHOICES = list(FREQUENCY_LABELS)
 
 
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
+_int_or_none = optional_id
+
+
+class RateField(StringField):
+    """A rate typed as 5 %, 5%, 0.05 or 0,05: `data` is the decimal fraction as text ("0.05").
+
+    What was typed is shown again as typed, with the reason under the field when it is not a
+    rate (the same parser as the API and the pure sampling module).
+    """
+
+    rate_error: Invalid | None = None
+
+    def process_formdata(self, valuelist):
+        """Keep the text; turn it into the decimal fraction when it is a rate."""
+        super().process_formdata(valuelist)
+        self.rate_error = None
+        text = (self.data or "").strip()
+        self.data = text or None
+        if text:
+            try:
+                self.data = str(sampling.parse_rate(text, self.name))
+            except Invalid as error:
+                self.rate_error = error
+
+    def pre_validate(self, form):
+        """The parser's reason, in the user's language."""
+        if self.rate_error is not None:
+            raise ValidationError(_(self.rate_error.template, **self.rate_error.params))
+
+    def _value(self):
+        return self.raw_data[0] if self.raw_data else (self.data or "")
 
 
 class CheckboxesField(SelectMultipleField):
@@ -70,13 +103,14 @@ class EngagementForm(FlaskForm):
     catalogues = CheckboxesField(_l("Catalogues in scope"), validate_choice=False)
     controls = StringField(_l("Single controls in scope"), description=_l(
         "Control keys separated by commas, e.g. iso27001-2022:A.8.15"))
-    team = CheckboxesField(_l("Internal audit team"), coerce=int, validate_choice=False)
+    team = CheckboxesField(_l("Internal audit team"), coerce=optional_id, validate_choice=False)
     firm_id = SelectField(_l("Audit firm (ISAE 3000)"), coerce=_int_or_none,
                           validate_choice=False)
     partner_id = SelectField(_l("Engagement partner (ISAE 3000)"), coerce=_int_or_none,
                              validate_choice=False, description=_l(
                                  "The firm's state-authorised auditor who signs the report."))
-    externals = CheckboxesField(_l("The firm's other auditors on the engagement"), coerce=int,
+    externals = CheckboxesField(_l("The firm's other auditors on the engagement"),
+                                coerce=optional_id,
                                 validate_choice=False)
     description = TextAreaField(_l("Purpose and notes"), validators=[Length(max=4000)])
 
@@ -99,14 +133,30 @@ class TestPlanForm(FlaskForm):
         SelectChoice("attribute", _l("Statistical attribute sampling"))])
     risk = SelectField(_l("Risk of overreliance"), choices=[
         SelectChoice("", "—"), SelectChoice("0.05", "5 %"), SelectChoice("0.10", "10 %")])
-    tolerable_rate = StringField(_l("Tolerable deviation rate"),
-                                 description=_l("As a fraction, e.g. 0.05 for 5 %"))
-    expected_rate = StringField(_l("Expected deviation rate"),
-                                description=_l("As a fraction, e.g. 0.01 for 1 %"))
+    tolerable_rate = RateField(_l("Tolerable deviation rate"),
+                               description=_l("0.5 % to 50 %, e.g. 5 %, 0.05 or 0,05"))
+    expected_rate = RateField(_l("Expected deviation rate"),
+                              description=_l("Below the tolerable rate, e.g. 1 %, 0.01 or 0,01"))
     override_size = IntegerField(_l("Sample size override"),
                                  validators=[Optional(), NumberRange(min=1, max=100000)])
     override_reason = TextAreaField(_l("Reason for the override"), validators=[Length(max=2000)])
     version = HiddenField()
+
+
+class SamplingCalculatorForm(FlaskForm):
+    """The calculator's plan (a GET form: bookmarkable, no CSRF token)."""
+
+    class Meta:
+        """Reading a calculation changes nothing, so there is no token to check."""
+
+        csrf = False
+
+    risk = SelectField(_l("Risk of overreliance"), default="0.05", choices=[
+        SelectChoice("0.05", "5 %"), SelectChoice("0.10", "10 %")])
+    tolerable = RateField(_l("Tolerable rate"), default="0.05",
+                          description=_l("0.5 % to 50 %, e.g. 5 %, 0.05 or 0,05"))
+    expected = RateField(_l("Expected rate"), default="0",
+                         description=_l("Below the tolerable rate, e.g. 1 %, 0.01 or 0,01"))
 
 
 class PopulationUploadForm(FlaskForm):
@@ -124,7 +174,7 @@ class PopulationListForm(FlaskForm):
 class DrawForm(FlaskForm):
     """Draw the sample from a population."""
 
-    population_id = HiddenField(validators=[DataRequired()])
+    population_id = HiddenField(validators=[DataRequired()], filters=[optional_id])
     size = IntegerField(_l("Sample size"), validators=[Optional(), NumberRange(min=1, max=5000)])
 
 

@@ -14,6 +14,14 @@ Sources and conventions:
 - The upper deviation limit is the one-sided Clopper–Pearson bound: the p with
   P(X ≤ deviations | n, p) = risk, rounded UP to 0.001 (0.1 %, as in Tables A-3 and A-4). It is
   found exactly: the smallest m with P(X ≤ deviations | n, m/1000) ≤ risk, by bisection on m.
+- Inputs are bounded before any arithmetic: rates are decimals of at most four places (written
+  "0.05", "5 %", "5%" or "0,05"); a planned tolerable rate lies in 0.5 %–50 %. The search for n
+  walks at most MAX_STATISTICAL_SAMPLE steps, each a handful of operations on integers of fixed
+  width: the probabilities are carried as intervals of FIXED_BITS-bit fixed-point numbers that
+  are guaranteed to contain the exact value, and only when an interval straddles the risk (which
+  no published cell does) is that one n decided by the exact rational sum. The upper deviation
+  limit is bisected the same way. So every answer is the exact one, and every request costs a
+  bounded, small amount of work (`Work` counts it; bench/bench_sampling.py times it).
 - Sizes by control frequency are common practice, not a single authority; see FREQUENCY_RANGES.
 - Selection draws a partial Fisher–Yates shuffle from HMAC-SHA256(seed, counter) words with
   rejection sampling, so a draw depends only on the seed and this code, never on `random`.
@@ -23,6 +31,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+import re
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -30,10 +40,22 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import islice
 
-from app.errors import Invalid
+from app.errors import N_, Invalid
+from app.errors import invalid as _invalid
 
 RISKS = (Decimal("0.05"), Decimal("0.10"))
 MAX_STATISTICAL_SAMPLE = 5000
+#: The tolerable deviation rates a statistical plan may use, and the places every rate may have.
+MIN_TOLERABLE = Fraction(5, 1000)
+MAX_TOLERABLE = Fraction(1, 2)
+RATE_PLACES = 4
+#: Width of the fixed-point intervals the searches carry (the exact sum decides the rare tie).
+FIXED_BITS = 160
+#: How a rate may be written: "0.05", "5 %", "5%", "0,05" or ".05" (ASCII digits, either decimal
+#: separator, spaces or no-break spaces around a percent sign). Also the API's schema pattern.
+RATE_PATTERN = ("^[ \u00a0]*(?:([0-9]{1,3})(?:[.,]([0-9]{1,12}))?|[.,]([0-9]{1,12}))"
+                "[ \u00a0]*(%?)[ \u00a0]*$")
+_RATE_TEXT = re.compile(RATE_PATTERN)
 
 # Common-practice sample sizes per control frequency (low end, high end). An event-driven control
 # is treated like one operating many times a day unless the population is small: the population
@@ -68,20 +90,67 @@ class SampleEvaluation:
     allowance: Decimal
 
 
+@dataclass
+class Work:
+    """What a calculation cost: fixed-width steps and exact (big-integer) evaluations."""
+
+    steps: int = 0
+    exact: int = 0
+
+
 def _rate(value: Decimal | Fraction | str | int, field: str) -> Fraction:
-    """Parse a rate exactly; floats are refused because they are not the number the user typed."""
+    """Parse a rate exactly and cheaply; floats are refused (they are not what the user typed).
+
+    Text is "0.05", "5 %", "5%" or "0,05" (at most 3 digits before and 12 after the separator);
+    a Decimal or Fraction must be of a similar size. Nothing larger is ever turned into a number,
+    so "1e-300" or a Decimal with a huge exponent costs nothing.
+    """
     if isinstance(value, bool | float) or not isinstance(value, Decimal | Fraction | str | int):
         raise Invalid(field, "give the rate as a decimal string, Decimal or Fraction")
-    try:
-        return Fraction(value)
-    except (ValueError, OverflowError, ZeroDivisionError, TypeError):
-        raise Invalid(field, f"{value!r} is not a number") from None
+    if isinstance(value, str):
+        match = _RATE_TEXT.fullmatch(value) if len(value) <= 40 else None
+        if match is None:
+            raise _invalid(field, N_("“%(value)s” is not a number; write e.g. 0.05 or 5 %%."),
+                           value=value[:40])
+        whole, places, bare_places, percent = match.groups()
+        places = places or bare_places or ""
+        rate = Fraction(int((whole or "0") + places), 10 ** len(places))
+        return rate / 100 if percent else rate
+    if isinstance(value, Decimal):
+        sign, digits, exponent = value.as_tuple()
+        if not value.is_finite() or len(digits) > 15 or not -12 <= exponent <= 3:
+            raise Invalid(field, f"{value!r} is not a rate")
+    elif isinstance(value, Fraction):
+        if value.numerator.bit_length() > 64 or value.denominator.bit_length() > 64:
+            raise Invalid(field, f"{value!r} is not a rate")
+    elif abs(value) > 1000:
+        raise Invalid(field, f"{value!r} is not a rate")
+    return Fraction(value)
+
+
+def parse_rate(value: Decimal | Fraction | str | int, field: str) -> Decimal:
+    """A rate as typed ("0.05", "5 %", "5%", "0,05"), as a Decimal of at most RATE_PLACES places.
+
+    Raises Invalid naming `field` for anything else, or for a rate outside 0–1.
+    """
+    rate = _rate(value, field)
+    if not 0 <= rate < 1:
+        raise _invalid(field, N_("Give a rate from 0 to 1 (0 % to 100 %)."))
+    return _places(rate, field)
+
+
+def _places(rate: Fraction, field: str) -> Decimal:
+    scaled = rate * 10**RATE_PLACES
+    if scaled.denominator != 1:
+        raise _invalid(field, N_("Use at most %(places)d decimals (0.0001 = 0.01 %%)."),
+                       places=RATE_PLACES)
+    return Decimal(scaled.numerator).scaleb(-RATE_PLACES).normalize()
 
 
 def _risk(value: Decimal | Fraction | str) -> Fraction:
     risk = _rate(value, "risk")
     if risk not in {Fraction(r) for r in RISKS}:
-        raise Invalid("risk", "risk of overreliance must be 0.05 or 0.10")
+        raise _invalid("risk", N_("The risk of overreliance must be 0.05 or 0.10."))
     return risk
 
 
@@ -92,7 +161,11 @@ def _count(value: int, field: str, minimum: int = 0) -> int:
 
 
 def _at_most_risk(k: int, n: int, p: Fraction, risk: Fraction) -> bool:
-    """Whether P(X ≤ k | n, p) ≤ risk, in integers: terms are C(n, i)·a^i·c^(n−i) over b^n."""
+    """Whether P(X ≤ k | n, p) ≤ risk, in integers: terms are C(n, i)·a^i·c^(n−i) over b^n.
+
+    The exact reference: O(k) operations on integers of about n·log2(b) bits. The searches call
+    it only for an (n, k) whose fixed-point interval straddles the risk.
+    """
     if k >= n:
         return False  # the probability is 1
     a, b = p.numerator, p.denominator
@@ -107,59 +180,137 @@ def _at_most_risk(k: int, n: int, p: Fraction, risk: Fraction) -> bool:
     return total * risk.denominator <= risk.numerator * b**n
 
 
+def _ceil_div(numerator: int, denominator: int) -> int:
+    return -(-numerator // denominator)
+
+
+def _cdf_at_most(k: int, n: int, p: Fraction, risk: Fraction, work: Work) -> bool:
+    """Whether P(X ≤ k | n, p) ≤ risk: decided from a certified interval, exactly on a tie.
+
+    P(X ≤ k) = T_k · R with T_k = C(n, k)·a^k·c^(n−k) / b^n (computed exactly, in C) and
+    R = Σ_{i ≤ k} T_i / T_k, summed downwards from k in FIXED_BITS-bit fixed point with every
+    product rounded down for the lower bound and up for the upper one. Once the ratios
+    T_{i−1}/T_i fall below 1 they keep falling, so the rest of the sum is bounded by a geometric
+    series and the loop stops when that bound is below the precision.
+    """
+    if k >= n:
+        return False
+    a, b = p.numerator, p.denominator
+    c = b - a
+    if c == 0:
+        return True
+    one = 1 << FIXED_BITS
+    q_lo = q_hi = low = high = one
+    for i in range(k, 0, -1):
+        work.steps += 1
+        num, den = i * c, (n - i + 1) * a  # T_{i−1} / T_i
+        q_lo = q_lo * num // den
+        q_hi = _ceil_div(q_hi * num, den)
+        low += q_lo
+        high += q_hi
+        next_num, next_den = (i - 1) * c, (n - i + 2) * a
+        if next_num < next_den:  # every later ratio is at most next_num / next_den < 1
+            tail = _ceil_div(q_hi * next_num, next_den - next_num)
+            if tail <= 256:
+                high += tail
+                break
+    weight = math.comb(n, k) * a**k * c ** (n - k) * risk.denominator
+    limit = risk.numerator * b**n * one
+    if weight * high <= limit:
+        return True
+    if weight * low > limit:
+        return False
+    work.exact += 1
+    return _at_most_risk(k, n, p, risk)
+
+
 def attribute_sample_size(
     risk: Decimal | Fraction | str,
     tolerable_rate: Decimal | Fraction | str,
     expected_rate: Decimal | Fraction | str,
+    work: Work | None = None,
 ) -> tuple[int, int]:
     """Return (n, k): the AICPA Table A-1/A-2 sample size and the deviations it allows.
 
     n is the smallest sample for which k = ceil(n × expected_rate) deviations still give
-    P(X ≤ k | n, tolerable_rate) ≤ risk. Raises Invalid beyond MAX_STATISTICAL_SAMPLE.
+    P(X ≤ k | n, tolerable_rate) ≤ risk. The tolerable rate lies in MIN_TOLERABLE–MAX_TOLERABLE,
+    the expected rate in [0, tolerable), both with at most RATE_PLACES decimals. Raises Invalid
+    beyond MAX_STATISTICAL_SAMPLE.
     """
+    work = work if work is not None else Work()
     r = _risk(risk)
     t = _rate(tolerable_rate, "tolerable_rate")
     e = _rate(expected_rate, "expected_rate")
-    if not 0 < t < 1:
-        raise Invalid("tolerable_rate", "tolerable rate must lie strictly between 0 and 1")
+    if not MIN_TOLERABLE <= t <= MAX_TOLERABLE:
+        raise _invalid("tolerable_rate",
+                       N_("The tolerable rate must lie between 0.5 % and 50 %."))
     if not 0 <= e < t:
-        raise Invalid("expected_rate", "expected rate must be at least 0 and below the tolerable")
+        raise _invalid("expected_rate",
+                       N_("The expected rate must be at least 0 and below the tolerable rate."))
+    _places(t, "tolerable_rate")
+    _places(e, "expected_rate")
     a, b = t.numerator, t.denominator
     c = b - a
-    # Walk n upwards keeping, scaled by b^n, the CDF at k (cdf) and the point mass at k (mass).
-    n, k, cdf, mass, scale = 0, 0, 1, 1, 1
+    one = 1 << FIXED_BITS
+    risk_limit = r.numerator * one  # compare value·r.denominator with this
+    # Walk n upwards carrying intervals around P(X ≤ k | n) (cdf) and P(X = k | n) (mass).
+    n, k = 0, 0
+    cdf_lo = cdf_hi = mass_lo = mass_hi = one
     while n < MAX_STATISTICAL_SAMPLE:
-        cdf = b * cdf - a * mass  # P(X ≤ k | n+1) = P(X ≤ k | n) − t·P(X = k | n)
-        mass = mass * c * (n + 1) // (n + 1 - k)
+        work.steps += 1
+        # P(X ≤ k | n+1) = P(X ≤ k | n) − t·P(X = k | n)
+        cdf_lo, cdf_hi = cdf_lo - _ceil_div(a * mass_hi, b), cdf_hi - a * mass_lo // b
+        # P(X = k | n+1) = P(X = k | n) · (1 − t)(n + 1)/(n + 1 − k)
+        num, den = c * (n + 1), b * (n + 1 - k)
+        mass_lo, mass_hi = mass_lo * num // den, _ceil_div(mass_hi * num, den)
         n += 1
-        scale *= b
         allowed = -((-n * e.numerator) // e.denominator)  # ceil(n × e)
         while k < allowed:
-            mass = mass * (n - k) * a // ((k + 1) * c)
+            num, den = (n - k) * a, (k + 1) * c  # P(X = k+1 | n) / P(X = k | n)
+            mass_lo, mass_hi = mass_lo * num // den, _ceil_div(mass_hi * num, den)
             k += 1
-            cdf += mass
-        if cdf * r.denominator <= r.numerator * scale:
+            cdf_lo, cdf_hi = cdf_lo + mass_lo, cdf_hi + mass_hi
+        if cdf_hi * r.denominator <= risk_limit:
             return n, k
-    raise Invalid(
-        "expected_rate",
-        f"the sample would exceed {MAX_STATISTICAL_SAMPLE} items; "
-        "lower the expected rate or raise the tolerable rate",
-    )
+        if cdf_lo * r.denominator <= risk_limit:  # the interval straddles the risk
+            work.exact += 1
+            if _at_most_risk(k, n, t, r):
+                return n, k
+    raise _invalid("expected_rate", N_("The sample would exceed %(max)d items; lower the "
+                                       "expected rate or raise the tolerable rate."),
+                   max=MAX_STATISTICAL_SAMPLE)
 
 
-def upper_deviation_limit(n: int, deviations: int, risk: Decimal | Fraction | str) -> Decimal:
+def _limit_bracket(n: int, k: int, risk: Fraction) -> tuple[int, int]:
+    """(low, high) in thousandths with P(X ≤ k | n, low) > risk ≥ P(X ≤ k | n, high).
+
+    At p = k/n the median of X is k, so P(X ≤ k) ≥ 1/2 > risk: low = floor(1000·k/n). Hoeffding's
+    inequality P(X ≤ k) ≤ exp(−2n(p − k/n)²) puts the limit below k/n + sqrt(ln(1/risk)/(2n));
+    two thousandths of margin cover the float in that square root.
+    """
+    low = 1000 * k // n
+    spread = math.sqrt(math.log(risk.denominator / risk.numerator) / (2 * n))
+    high = min(1000, math.ceil(1000 * (k / n + spread)) + 2)
+    return low, max(high, low + 1)
+
+
+def upper_deviation_limit(n: int, deviations: int, risk: Decimal | Fraction | str,
+                          work: Work | None = None) -> Decimal:
     """Return the one-sided Clopper–Pearson upper deviation limit, rounded up to 0.001."""
+    work = work if work is not None else Work()
     r = _risk(risk)
     _count(n, "n", minimum=1)
     _count(deviations, "deviations")
+    if n > MAX_STATISTICAL_SAMPLE * 20:
+        raise Invalid("n", f"must be at most {MAX_STATISTICAL_SAMPLE * 20}")
     if deviations > n:
         raise Invalid("deviations", "cannot exceed the sample size")
     if deviations == n:
         return Decimal("1.000")
-    low, high = 0, 1000  # invariant: the answer m lies in (low, high]
+    low, high = _limit_bracket(n, deviations, r)  # invariant: the answer m lies in (low, high]
     while high - low > 1:
         mid = (low + high) // 2
-        if _at_most_risk(deviations, n, Fraction(mid, 1000), r):
+        if _cdf_at_most(deviations, n, Fraction(mid, 1000), r, work):
             high = mid
         else:
             low = mid

@@ -18,7 +18,7 @@ from ..auth.models import User
 from ..auth.permissions import Permission, Role, require
 from ..catalogue.models import Catalogue, Control, ControlGroup
 from ..db import utcnow
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import N_, Conflict, Forbidden, Invalid, NotFound, invalid
 from ..firms.models import AuditFirm, AuditFirmMember
 from ..ledger.service import append
 from . import sampling
@@ -398,8 +398,8 @@ def computed_size(plan: TestPlan, population_size: int | None = None,
     if plan.sizing_method == SizingMethod.ATTRIBUTE:
         for name in ("risk", "tolerable_rate", "expected_rate"):
             if not getattr(plan, name):
-                raise Invalid(name, "Give the risk of overreliance and the tolerable and "
-                                    "expected deviation rates.")
+                raise invalid(name, N_("Give the risk of overreliance and the tolerable and "
+                                       "expected deviation rates."))
         n, _k = sampling.attribute_sample_size(plan.risk, plan.tolerable_rate, plan.expected_rate)
         return n if population_size is None else min(n, population_size)
     frequency = plan.frequency or "event-driven"

@@ -16,6 +16,7 @@ from ..auth.models import User
 from ..auth.permissions import Permission, Role, requires
 from ..catalogue.service import list_catalogues
 from ..errors import Conflict, DomainError, Forbidden, Invalid
+from ..evidence.views import localised
 from ..extensions import db
 from ..firms.service import firm_auditors, list_firms
 from ..forms import put_error
@@ -34,6 +35,7 @@ from .forms import (
     PopulationListForm,
     PopulationUploadForm,
     ReasonForm,
+    SamplingCalculatorForm,
     StatusForm,
     TestPlanForm,
     TestTextsForm,
@@ -175,8 +177,11 @@ def comment_engagement(engagement_id: int):
 @requires(Permission.VIEW_AUDITS)
 def show_test(test_id: int):
     """A test: plan, population, sample with results, conclusion, sign-offs, findings."""
+    return _render_test(_test_or_404(test_id))
+
+
+def _render_test(test, plan_form: TestPlanForm | None = None, status: int = 200):
     actor = current_actor()
-    test = _test_or_404(test_id)
     texts = {f: getattr(test, f) for f in (
         "test_performed_en", "test_performed_da", "result_text_en", "result_text_da",
         "management_comment_en", "management_comment_da")}
@@ -187,9 +192,10 @@ def show_test(test_id: int):
     return render_template(
         "audits/test.html", test=test, engagement=test.engagement, sample=sample,
         counts=service.result_counts(test),
-        plan_form=TestPlanForm(obj=test, version=test.version, override_size=test.planned_size
-                               if test.size_override_reason else None,
-                               override_reason=test.size_override_reason),
+        plan_form=plan_form or TestPlanForm(
+            obj=test, version=test.version,
+            override_size=test.planned_size if test.size_override_reason else None,
+            override_reason=test.size_override_reason),
         conclusion_form=ConclusionForm(version=test.version,
                                        judgement=test.conclusion if test.is_concluded else None,
                                        justification=test.judgement_justification, **texts),
@@ -212,13 +218,13 @@ def show_test(test_id: int):
         may_fieldwork=may_fieldwork, may_review=access.can_review(actor, test),
         may_raise=may_edit and not test.engagement.is_issued,
         percent=lambda value, digits=1: format_percent(
-            value, "#,##0" + ("." + "0" * digits if digits else "") + " %"))
+            value, "#,##0" + ("." + "0" * digits if digits else "") + " %")), status
 
 
 @bp.post("/tests/<int:test_id>/plan")
 @requires(Permission.PERFORM_TESTS)
 def update_plan(test_id: int):
-    """Save the test design and sample size."""
+    """Save the test design and sample size; a refused plan is shown again at its fields."""
     test = _test_or_404(test_id)
     form = TestPlanForm()
     if form.validate_on_submit():
@@ -226,22 +232,19 @@ def update_plan(test_id: int):
             methods=form.methods.data or [], procedure=form.procedure.data,
             frequency=form.frequency.data, risk_level=form.risk_level.data,
             sizing_method=form.sizing_method.data, risk=form.risk.data or None,
-            tolerable_rate=(form.tolerable_rate.data or "").strip() or None,
-            expected_rate=(form.expected_rate.data or "").strip() or None,
+            tolerable_rate=form.tolerable_rate.data, expected_rate=form.expected_rate.data,
             override_size=form.override_size.data, override_reason=form.override_reason.data)
         try:
             service.update_test_plan(db.session, current_actor(), test, plan,
                                      int(form.version.data or 0))
         except (Invalid, Conflict, Forbidden) as error:
-            _flash_error(error)
+            error.message = localised(error)
+            put_error(form, error)
         else:
             flash(_("Test plan saved: sample size %(size)s.", size=test.planned_size),
                   "success")
-    else:
-        flash(_("Check the test plan: %(errors)s", errors="; ".join(
-            f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())),
-            "error")
-    return _back_to_test(test_id, "#plan")
+            return _back_to_test(test_id, "#plan")
+    return _render_test(test, plan_form=form, status=422)
 
 
 def _texts(form: TestTextsForm) -> conclusions.TestTexts:
@@ -339,18 +342,19 @@ def comment_test(test_id: int):
 @requires(Permission.VIEW_AUDITS)
 def sampling_calculator():
     """Plan a statistical sample, and see the frequency-based sizes."""
-    args = request.args
-    risk, tolerable, expected = (args.get("risk", "0.05"), args.get("tolerable", "0.05"),
-                                 args.get("expected", "0"))
-    plan = error = None
-    try:
-        n, k = sampling.attribute_sample_size(risk, tolerable, expected)
-        plan = {"n": n, "k": k,
-                "upper": sampling.upper_deviation_limit(n, k, risk) if n else None}
-    except Invalid as problem:
-        error = problem
-    return render_template("audits/sampling.html", risk=risk, tolerable=tolerable,
-                           expected=expected, plan=plan, error=error,
+    form = SamplingCalculatorForm(formdata=request.args or None)
+    plan = None
+    if form.validate():
+        try:
+            n, k = sampling.attribute_sample_size(form.risk.data, form.tolerable.data,
+                                                  form.expected.data or "0")
+            plan = {"n": n, "k": k, "upper": sampling.upper_deviation_limit(n, k, form.risk.data)}
+        except Invalid as error:
+            error.message = localised(error)
+            error.field = {"tolerable_rate": "tolerable",
+                           "expected_rate": "expected"}.get(error.field, error.field)
+            put_error(form, error)
+    return render_template("audits/sampling.html", form=form, plan=plan,
                            frequencies=sampling.FREQUENCY_RANGES,
                            sizes={f: {level: sampling.frequency_sample_size(f, level)
                                       for level in sampling.RISK_LEVELS}

@@ -5,10 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from ..forms import optional_id
 
-def _optional_int(value):
-    """The owner select sends '' for nobody; the service checks who may own controls."""
-    return int(value) if value not in (None, "", "None") else None
+# The owner select sends '' for nobody; the service checks who may own controls.
+_optional_int = optional_id
 
 
 class SoAEntryForm(FlaskForm):

@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
+from .. import params
 from ..auth.current import current_actor
 from ..auth.permissions import Permission, can, requires
 from ..auth.redirects import safe_next
@@ -42,7 +43,7 @@ def _filters(**fixed) -> service.ControlFilter:
     return service.ControlFilter(
         catalogue=args.get("catalogue") or None, group=args.get("group") or None,
         q=(args.get("q") or "").strip() or None, status=args.get("status") or None,
-        applicable=args.get("applicable") or None, owner_id=args.get("owner", type=int),
+        applicable=args.get("applicable") or None, owner_id=params.optional_id(args, "owner"),
         include_retired=args.get("retired") == "1", **fixed)
 
 
@@ -50,7 +51,7 @@ def _filters(**fixed) -> service.ControlFilter:
 @requires(Permission.VIEW_CATALOGUE)
 def list_controls():
     """All controls, filtered and paged."""
-    page = max(1, request.args.get("page", 1, type=int))
+    page = params.page_number(request.args)
     filters = _filters()
     controls, total = service.list_controls(db.session, filters, page)
     return render_template("catalogue/controls.html", controls=controls, total=total, page=page,
@@ -102,7 +103,7 @@ def assign_owner(key: str):
 def soa():
     """The Statement of Applicability with filters."""
     filters = _filters(soa_only=True)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = params.page_number(request.args)
     controls, total = service.list_controls(db.session, filters, page, per_page=100)
     notes = service.soa_notes(db.session, current_actor(), [c.id for c in controls],
                               str(get_locale()))

@@ -14,9 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from ..forms import optional_id
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+_optional_int = optional_id
 
 
 class EvidenceForm(FlaskForm):

@@ -21,6 +21,7 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import params
 from ..auth.models import User
 from ..auth.permissions import Permission, Role, can, require
 from ..catalogue.models import Control
@@ -279,6 +280,11 @@ def _check(session: Session, actor, details: EvidenceDetails,
     if details.period_start is None:
         raise invalid("period_start", N_("Give the date the evidence speaks for, or the start "
                                          "of its period."))
+    for name in ("period_start", "period_end", "valid_until"):
+        value = getattr(details, name)
+        if value is not None and not params.EARLIEST <= value <= params.LATEST:
+            raise invalid(name, N_("Use a date between %(first)s and %(last)s."),
+                          first=params.EARLIEST.isoformat(), last=params.LATEST.isoformat())
     period_end = details.period_end or details.period_start
     if period_end < details.period_start:
         raise invalid("period_end", N_("The period ends before it starts."))

@@ -22,6 +22,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import params
 from ..auth.current import current_actor
 from ..auth.forms import EmptyForm
 from ..auth.permissions import Permission, can, requires
@@ -96,7 +97,7 @@ def _details(form) -> service.EvidenceDetails:
         period_start=form.period_start.data, period_end=form.period_end.data,
         valid_until=form.valid_until.data, description=form.description.data,
         tags=form.tags.data or "", owner_id=form.owner_id.data,
-        request_id=int(form.request_id.data) if (form.request_id.data or "").isdigit() else None)
+        request_id=params.optional_id(form.data, "request_id"))
 
 
 def _upload(storage) -> service.Upload | None:
@@ -106,8 +107,8 @@ def _upload(storage) -> service.Upload | None:
 
 
 def _answering(read_form: bool = True):
-    request_id = request.args.get("request", type=int) or (
-        request.form.get("request_id", type=int) if read_form else None)
+    request_id = params.optional_id(request.args, "request") or (
+        params.optional_id(request.form, "request_id") if read_form else None)
     if not request_id:
         return None
     return evidence_requests.get_request(db.session, current_actor(), request_id)
@@ -135,7 +136,7 @@ def list_evidence():
         kind=args.get("kind") if args.get("kind") in queries.kinds() else None,
         freshness=args.get("freshness") if args.get("freshness") in (
             "current", "expiring", "expired") else None, q=(args.get("q") or "").strip() or None)
-    page, today, config = max(1, args.get("page", 1, type=int)), local_today(), settings()
+    page, today, config = params.page_number(args), local_today(), settings()
     items, total = queries.list_evidence(db.session, current_actor(), filters, today=today,
                                          warning_days=config.warning_days, page=page)
     return render_template("evidence/list.html", items=items, total=total, page=page,
@@ -271,20 +272,13 @@ def download(evidence_id: int, number: int):
     return file_response(version, handle)
 
 
-def _month_arg(name: str, default: date) -> date:
-    try:
-        return date.fromisoformat((request.args.get(name) or "") + "-01")
-    except ValueError:
-        return default
-
-
 @bp.get("/coverage")
 @requires(Permission.VIEW_EVIDENCE)
 def coverage():
     """Controls × months for a period: where evidence exists (an SVG heat map)."""
     today = local_today()
-    first = _month_arg("from", date(today.year, 1, 1))
-    last = _month_arg("to", date(today.year, 12, 1))
+    first = params.optional_month(request.args, "from") or date(today.year, 1, 1)
+    last = params.optional_month(request.args, "to") or date(today.year, 12, 1)
     catalogue = request.args.get("catalogue") or None
     try:
         result = queries.coverage(db.session, current_actor(), first, last, catalogue)

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
-from ..api.spec import ApiModel, QueryModel, operation
+from ..api.spec import ApiModel, Id, QueryModel, operation
 from ..api.views import bp
 from ..auth.current import current_actor
 from ..auth.permissions import Permission
@@ -294,7 +294,7 @@ def set_adoption_status(adoption_id: int, body: StatusIn):
 class RiskQuery(QueryModel):
     """Filters of the risk register."""
 
-    assessment: int | None = Field(None, ge=1, le=2**63 - 1)
+    assessment: Id | None = None
     treatment: Literal["reduce", "accept", "transfer", "avoid"] | None = None
     level: Literal["low", "medium", "high", "critical"] | None = None
     acceptance: Literal["expired", "active"] | None = None

@@ -6,6 +6,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .. import params
 from ..auth.current import current_actor
 from ..auth.permissions import Permission, requires
 from ..db import utcnow
@@ -200,9 +201,8 @@ def _cell(name: str):
 
 
 def _risk_filter() -> service.RiskFilter:
-    assessment = request.args.get("assessment", type=int)
     return service.RiskFilter(
-        assessment_id=assessment if assessment and 0 < assessment < 2**63 else None,
+        assessment_id=params.optional_id(request.args, "assessment"),
         treatment=text_arg("treatment", TREATMENT_LABELS), level=text_arg("level", LEVELS),
         acceptance=text_arg("acceptance", ("expired", "active")), inherent=_cell("inherent"),
         residual=_cell("residual"), control=text_arg("control"), q=text_arg("q"))

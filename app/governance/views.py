@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask_babel import get_locale
 
+from .. import params
 from ..auth.permissions import Permission, can, requires
 from ..db import utcnow
 from ..errors import DomainError
@@ -55,9 +56,8 @@ def local_moment(value: datetime | None) -> datetime | None:
 def page_args(sorts) -> Page:
     """The page number and sort order from the query string, bounded."""
     args = request.args
-    number = args.get("page", 1, type=int) or 1
     sort = args.get("sort") if args.get("sort") in sorts else None
-    return Page(number=min(max(1, number), 100_000), per_page=PER_PAGE, sort=sort,
+    return Page(number=params.page_number(args), per_page=PER_PAGE, sort=sort,
                 descending=args.get("dir") == "desc")
 
 

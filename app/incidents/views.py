@@ -14,6 +14,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
+from .. import params
 from ..auth.current import current_actor
 from ..auth.permissions import Permission, can, requires
 from ..db import utcnow
@@ -101,7 +102,7 @@ def _filters() -> queries.IncidentFilter:
 @requires(Permission.VIEW_INCIDENTS)
 def list_incidents():
     """The incident register: filtered, sorted, searched and paged, with running clocks."""
-    page, filters, now = max(1, request.args.get("page", 1, type=int)), _filters(), utcnow()
+    page, filters, now = params.page_number(request.args), _filters(), utcnow()
     items, total = queries.list_incidents(db.session, current_actor(), filters, page=page)
     return render_template("incidents/list.html", items=items, total=total, page=page,
                            per_page=queries.PER_PAGE, filters=filters, labels=LABELS,

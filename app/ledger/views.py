@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, render_template, request
 
+from .. import params
 from ..auth.permissions import Permission, requires
 from ..extensions import db
 from ..time import zone
 from . import service
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
-
-
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 @bp.get("/")
@@ -29,9 +21,10 @@ def index():
         actor=request.args.get("actor") or None, action=request.args.get("action") or None,
         entity_type=request.args.get("entity_type") or None,
         entity_id=request.args.get("entity_id") or None,
-        since=_date_arg("since"), until=_date_arg("until"),
+        since=params.optional_date(request.args, "since"),
+        until=params.optional_date(request.args, "until"),
     )
-    page = max(1, request.args.get("page", 1, type=int))
+    page = params.page_number(request.args)
     entries, total = service.list_entries(db.session, filters, zone(current_app), page)
     return render_template("ledger/index.html", entries=entries, total=total, page=page,
                            per_page=50, filters=filters,

@@ -23,6 +23,7 @@ from ..db import utcnow
 from ..errors import NotFound
 from ..evidence.service import N_, invalid
 from ..ledger.service import append
+from ..routing import MAX_ID
 from . import deadlines as rules
 from .models import CalendarFeed, Digest, Notification, NotificationPreference
 from .providers import KINDS, collect
@@ -114,7 +115,7 @@ def list_notifications(session: Session, actor, *, page: int = 1, per_page: int 
 
 def _own(session: Session, actor, notification_id: int) -> Notification:
     require(actor, Permission.SIGNED_IN)
-    row = session.get(Notification, notification_id) if 0 < notification_id < 2**63 else None
+    row = session.get(Notification, notification_id) if 0 < notification_id <= MAX_ID else None
     if row is None or row.user_id != getattr(actor, "id", None):
         raise NotFound("No such notification.")
     return row

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..api.spec import ApiModel, QueryModel, operation
+from ..api.spec import ApiModel, Id, QueryModel, operation
 from ..api.views import bp
 from ..auth.current import current_actor
 from ..auth.permissions import Permission
@@ -143,8 +143,7 @@ class StatementIn(ApiModel):
                             "other"] | None = None
     period_start: date | None = None
     period_end: date | None = None
-    evidence_id: int | None = Field(None, ge=1, le=2**63 - 1,
-                                    description="The statement file, uploaded as evidence")
+    evidence_id: Id | None = Field(None, description="The statement file, uploaded as evidence")
 
 
 class ObservationOut(ApiModel):
@@ -181,7 +180,7 @@ class ChangeIn(ApiModel):
     notified_on: date
     effective_on: date
     controllers: list[str] = Field([], max_length=30)
-    replaces_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    replaces_id: Id | None = None
     note: str | None = Field(None, max_length=20_000)
 
 

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .. import params
 from ..auth.current import current_actor
 from ..auth.permissions import Permission, can, requires
 from ..db import utcnow
@@ -124,7 +125,7 @@ def _filters() -> queries.RegisterFilter:
 def list_subprocessors():
     """The register: filter, search, sort and page."""
     filters, today = _filters(), local_today()
-    page = min(max(1, request.args.get("page", 1, type=int)), 100_000)
+    page = params.page_number(request.args)
     items, total = queries.list_subprocessors(db.session, current_actor(), filters,
                                               today=today, page=page)
     return render_template("vendors/list.html", items=items, total=total, page=page,

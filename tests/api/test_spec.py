@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from flask import Blueprint, g
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from app.api import openapi, spec
 from app.auth import service as accounts
@@ -43,7 +43,13 @@ class ThingQuery(spec.QueryModel):
 
 
 @pytest.fixture
-def thing_api(fresh_database_url, tmp_path, monkeypatch):
+def registered(app):
+    """The real app, built first: its operations register on import, before a swap."""
+    return app
+
+
+@pytest.fixture
+def thing_api(registered, fresh_database_url, tmp_path, monkeypatch):
     """An app with one extra typed blueprint under /api/v1/things (removed afterwards)."""
     monkeypatch.setattr(spec, "OPERATIONS", list(spec.OPERATIONS))
     bp = Blueprint("things", __name__, url_prefix="/api/v1/things")
@@ -163,3 +169,155 @@ def test_405_names_the_allowed_methods(client, db_session):
     response = client.delete("/api/v1/me")
     assert response.status_code == 405 and response.headers["Allow"]
     assert "GET" in response.headers["Allow"]
+
+
+class PartIn(spec.ApiModel):
+    """The JSON part of an upload."""
+
+    title: str = Field(min_length=1, max_length=20)
+    on: spec.IsoDate
+    until: spec.OptionalIsoDate = None
+
+    @field_validator("title")
+    @classmethod
+    def _no_shouting(cls, value):
+        if value.isupper():
+            raise ValueError("Write the title in ordinary letters.")
+        return value
+
+
+@pytest.fixture
+def upload_api(registered, fresh_database_url, tmp_path, monkeypatch):
+    """An app with a typed multipart operation under /api/v1/parts (removed afterwards)."""
+    monkeypatch.setattr(spec, "OPERATIONS", list(spec.OPERATIONS))
+    bp = Blueprint("parts", __name__, url_prefix="/api/v1/parts")
+
+    @bp.before_request
+    def authenticate():
+        from flask import request
+
+        from app.auth.service import user_for_token
+
+        header = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        g.api_user = user_for_token(db.session, header)
+
+    body = spec.RequestBody({"multipart/form-data": {"schema": {
+        "type": "object", "required": ["meta"],
+        "properties": {"file": {"type": "string", "format": "binary"}, "meta": PartIn}}}})
+
+    @spec.operation(bp, "POST", "", Permission.SIGNED_IN, summary="Upload", tag="parts",
+                    body=body, responses={201: ThingOut})
+    def upload_part():
+        part = spec.json_part("meta", PartIn, "Send a 'meta' part holding a JSON object.")
+        return ThingOut(id=1, title=part.title, due_on=part.on), 201
+
+    from app.extensions import csrf
+    from tests.conftest import migrate_fresh
+
+    app = migrate_fresh(fresh_database_url, tmp_path)
+    app.register_blueprint(bp)
+    csrf.exempt(bp)
+    with app.app_context():
+        user = make_user(db.session, role="viewer")
+        _row, token = accounts.create_token(db.session, SYSTEM, user, "t")
+        yield app.test_client(), token
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.fresh_db
+def test_json_parts_are_parsed_by_their_model_and_named_in_errors(upload_api):
+    import json
+
+    client, token = upload_api
+
+    def post(meta):
+        data = {"meta": meta if isinstance(meta, str) else json.dumps(meta)}
+        return client.post("/api/v1/parts", data=data, headers=bearer(token))
+
+    ok = post({"title": "Policy", "on": "2026-03-31", "until": ""})
+    assert ok.status_code == 201 and ok.json["due_on"] == "2026-03-31"
+    cases = [
+        ({"title": "POLICY", "on": "2026-03-31"}, "title", "Write the title in ordinary"),
+        ({"title": "Policy"}, "on", "Give a value for on."),
+        ({"title": "Policy", "on": "31/03/2026"}, "on", "is not a date"),
+        ({"title": "Policy", "on": "1989-12-31"}, "on", "between 1990-01-01 and 2100-12-31"),
+        ({"title": "Policy", "on": 20260331}, "on", "Give a date such as"),
+        ({"title": "Po\u0000licy", "on": "2026-03-31"}, "title", "NUL"),
+        ({"title": "Po\ud800licy", "on": "2026-03-31"}, "title", "surrogates"),
+        ("[1, 2]", "meta", "JSON object"),
+        ("{nope", "meta", "not valid JSON"),
+    ]
+    for meta, field, words in cases:
+        response = post(meta)
+        assert response.status_code == 422, meta
+        assert response.json["field"] == field and words in response.json["detail"], (
+            meta, response.json)
+    missing = client.post("/api/v1/parts", data={}, headers=bearer(token))
+    assert missing.status_code == 422 and missing.json["field"] == "meta"
+
+
+@pytest.mark.fresh_db
+def test_models_named_in_a_request_body_are_referenced_in_the_document(upload_api):
+    document = openapi.build("test")
+    content = document["paths"]["/parts"]["post"]["requestBody"]["content"]
+    meta = content["multipart/form-data"]["schema"]["properties"]["meta"]
+    assert meta == {"$ref": "#/components/schemas/PartIn"}
+    part = document["components"]["schemas"]["PartIn"]
+    assert part["required"] == ["title", "on"] and part["properties"]["on"]["format"] == "date"
+    assert {"type": "null"} in part["properties"]["until"]["anyOf"]
+
+
+@pytest.mark.fresh_db
+def test_ids_beyond_the_database_are_refused_before_the_view(thing_api):
+    client, token, _viewer = thing_api
+    for number in (spec.MAX_ID + 1, 2**63, 10**25, 0):
+        response = client.post(f"/api/v1/things/{number}",
+                               json={"title": "x", "due_on": "2026-01-01"}, headers=bearer(token))
+        assert response.status_code == 422 and response.json["field"] == "thing_id", number
+    at_most = client.post(f"/api/v1/things/{spec.MAX_ID}",
+                          json={"title": "x", "due_on": "2026-01-01"}, headers=bearer(token))
+    assert at_most.status_code == 201
+
+
+@pytest.mark.fresh_db
+def test_text_no_database_stores_is_refused_in_queries(thing_api):
+    client, token, _viewer = thing_api
+    response = client.get("/api/v1/things?tag=a%00b", headers=bearer(token))
+    assert response.status_code == 422 and response.json["field"] == "tag"
+
+
+class FlagIn(spec.ApiModel):
+    """A body with a boolean and a number, which pydantic alone would coerce."""
+
+    on: bool
+    count: int = Field(0, ge=0, le=10)
+    label: str | None = None
+
+
+def test_json_bodies_must_have_the_types_their_schema_names():
+    assert spec.parse(FlagIn, {"on": True, "count": 3.0}, from_json=True).count == 3
+    for data, field in (({"on": 0}, "on"), ({"on": "true"}, "on"), ({"on": True, "count": "7"},
+                        "count"), ({"on": True, "count": True}, "count"),
+                        ({"on": True, "label": 5}, "label")):
+        with pytest.raises(spec.ApiInvalid) as caught:
+            spec.parse(FlagIn, data, from_json=True)
+        assert caught.value.field == field, data
+    assert spec.parse(FlagIn, {"on": "true", "count": "7"}).count == 7  # query strings are text
+
+
+class SinceQuery(spec.QueryModel):
+    """A date filter, as a list endpoint takes it."""
+
+    since: date | None = None
+
+
+def test_dates_must_be_written_as_dates_in_queries_and_bodies():
+    assert spec.parse(SinceQuery, {"since": "2026-03-31"}).since == date(2026, 3, 31)
+    for value in ("0", "1700000000", "31/03/2026"):
+        with pytest.raises(spec.ApiInvalid) as caught:
+            spec.parse(SinceQuery, {"since": value})
+        assert caught.value.field == "since", value
+    with pytest.raises(spec.ApiInvalid) as caught:
+        spec.parse(ThingIn, {"title": "x", "due_on": "0"}, from_json=True)
+    assert caught.value.field == "due_on"

@@ -61,6 +61,13 @@ def test_metadata_may_come_as_a_json_file_part(client, db_session, owner, contro
     ({**METADATA, "controls": "testcat:C.1"}, None, None),  # a single key as text is fine
     ({**METADATA, "controls": [1]}, "controls", "list of control keys"),
     ([1, 2], "metadata", "JSON object"),
+    ({**METADATA, "tags": 5}, "tags", "Give tags as a list"),
+    ({**METADATA, "tags": ["x" * 41]}, "tags", "Give tags as a list"),
+    ({**METADATA, "period_start": "0001-01-01"}, "period_start", "between 1990-01-01"),
+    ({**METADATA, "valid_until": "9999-12-31"}, "valid_until", "between 1990-01-01"),
+    ({**METADATA, "title": "nul\u0000byte"}, "title", "NUL"),
+    ({**METADATA, "owner": "me"}, "owner", "Extra inputs are not permitted"),
+    ({**METADATA, "period_end": ""}, None, None),  # empty means a single date, as before
 ])
 def test_bad_metadata_is_a_422_problem_naming_the_field(client, db_session, coordinator,
                                                         controls, evidence_dir, metadata,
@@ -91,7 +98,8 @@ def test_missing_parts_and_bad_json(client, db_session, coordinator, controls):
 def test_empty_and_oversize_files(app, client, db_session, coordinator, controls, evidence_dir):
     headers = bearer(db_session, coordinator)
     response = push(client, headers, b"")
-    assert response.status_code == 422 and response.json["detail"] == "The file is empty."
+    assert response.status_code == 422 and response.json["field"] == "file"
+    assert response.json["detail"] == "file: The file is empty."  # as every 422 names its field
     previous = app.config["KONTROL_MAX_UPLOAD_MB"], app.config["MAX_CONTENT_LENGTH"]
     app.config["KONTROL_MAX_UPLOAD_MB"], app.config["MAX_CONTENT_LENGTH"] = 1, 2 << 20
     try:
@@ -100,7 +108,7 @@ def test_empty_and_oversize_files(app, client, db_session, coordinator, controls
     finally:
         app.config["KONTROL_MAX_UPLOAD_MB"], app.config["MAX_CONTENT_LENGTH"] = previous
     assert over_limit.status_code == 422
-    assert over_limit.json["detail"] == "The file is larger than the limit of 1 MB."
+    assert over_limit.json["detail"] == "file: The file is larger than the limit of 1 MB."
     assert over_body.status_code == 413 and over_body.is_json
     assert over_body.json["detail"] == "The file is larger than the limit of 1 MB."
     assert stored_files(evidence_dir) == []

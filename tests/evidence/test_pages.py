@@ -84,6 +84,9 @@ def test_unknown_kind_is_404(client, coordinator, controls):
     ({"period_start": "2026-03-01", "period_end": "2026-02-01"},
      "The period ends before it starts."),
     ({"period_start": ""}, "Give the date the evidence speaks for"),
+    ({"period_start": "1989-12-31"}, "Use a date between 1990-01-01 and 2100-12-31."),
+    ({"period_end": "2101-01-01"}, "Use a date between 1990-01-01 and 2100-12-31."),
+    ({"valid_until": "9999-12-31"}, "Use a date between 1990-01-01 and 2100-12-31."),
 ])
 def test_bad_form_input_is_shown_and_nothing_is_stored(client, db_session, coordinator,
                                                        controls, evidence_dir, fields, message):

@@ -11,11 +11,13 @@ from app.audits.sampling import (
     MAX_STATISTICAL_SAMPLE,
     RISKS,
     SampleEvaluation,
+    Work,
     attribute_sample_size,
     evaluate_sample,
     expand_sample,
     frequency_sample_size,
     new_seed,
+    parse_rate,
     population_fingerprint,
     select_sample,
     upper_deviation_limit,
@@ -406,3 +408,110 @@ def test_selection_is_roughly_uniform():
     assert all(500 <= count <= 700 for count in counts.values())
     # single picks: expected 200 (sd ≈ 13.4)
     assert all(130 <= count <= 270 for count in first_picks.values())
+
+
+# --- bounded input and bounded work (issue 9, item 1; issue 15, item 5) ---------------------
+
+def _reference_size(risk, tolerable, expected):
+    """The original exact walk over big integers: the answer the bounded search must give."""
+    r, t, e = Fraction(risk), Fraction(tolerable), Fraction(expected)
+    a, b = t.numerator, t.denominator
+    c = b - a
+    n, k, cdf, mass, scale = 0, 0, 1, 1, 1
+    while n < MAX_STATISTICAL_SAMPLE:
+        cdf = b * cdf - a * mass
+        mass = mass * c * (n + 1) // (n + 1 - k)
+        n += 1
+        scale *= b
+        while k < -((-n * e.numerator) // e.denominator):
+            mass = mass * (n - k) * a // ((k + 1) * c)
+            k += 1
+            cdf += mass
+        if cdf * r.denominator <= r.numerator * scale:
+            return n, k
+    return None
+
+
+@pytest.mark.parametrize("text", ["0.05", "5 %", "5%", "0,05", ".05", " 5\u00a0% ", "0.0500"])
+def test_rates_are_read_as_people_write_them(text):
+    assert parse_rate(text, "tolerable_rate") == Decimal("0.05")
+    assert attribute_sample_size("0.05", text, "1 %") == (93, 1)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("1e-300", "not a number"), ("5.125 %", "4 decimals"), ("0.00001", "4 decimals"),
+    ("abc", "not a number"), ("-0.01", "not a number"), ("", "not a number"),
+    ("1" * 400, "not a number"), ("100 %", "0 to 1"), ("٠.05", "not a number"),
+])
+def test_unreadable_rates_are_refused_before_any_arithmetic(text, words):
+    with pytest.raises(Invalid) as caught:
+        parse_rate(text, "expected_rate")
+    assert caught.value.field == "expected_rate" and words in caught.value.message
+
+
+@pytest.mark.parametrize(("tolerable", "expected", "field"), [
+    ("1e-300", "0", "tolerable_rate"), ("0.0049", "0", "tolerable_rate"),
+    ("0.5001", "0", "tolerable_rate"), ("0.05", "0.00001", "expected_rate"),
+    ("0.05001", "0", "tolerable_rate"), (Decimal("1E-999999999"), "0", "tolerable_rate"),
+    (Fraction(1, 10**300), "0", "tolerable_rate"),
+])
+def test_plans_outside_the_bounds_cost_no_search(tolerable, expected, field):
+    work = Work()
+    with pytest.raises(Invalid) as caught:
+        attribute_sample_size("0.05", tolerable, expected, work)
+    assert caught.value.field == field
+    assert work == Work(steps=0, exact=0)
+
+
+# The hardest plans the bounds allow: expected just below tolerable, so the walk runs to the cap.
+WORST_PLANS = [(risk, t, e) for risk in ("0.05", "0.10") for t, e in (
+    ("0.005", "0.0049"), ("0.0073", "0.0071"), ("0.4999", "0.4998"), ("0.5", "0.4999"),
+    ("0.5", "0.49"), ("0.3", "0.29"))]
+
+
+@pytest.mark.parametrize(("risk", "tolerable", "expected"), WORST_PLANS)
+def test_the_search_for_n_is_bounded_in_steps(risk, tolerable, expected):
+    work = Work()
+    try:
+        n, k = attribute_sample_size(risk, tolerable, expected, work)
+    except Invalid as error:
+        assert str(MAX_STATISTICAL_SAMPLE) in error.message
+        n = k = None
+    # One fixed-width step per n and per allowed deviation, none of them exact big-integer sums.
+    assert work.steps <= MAX_STATISTICAL_SAMPLE + MAX_STATISTICAL_SAMPLE // 2
+    assert work.exact == 0
+    if n is not None:
+        limit_work = Work()
+        upper_deviation_limit(n, k, risk, limit_work)
+        assert limit_work.steps <= 10 * (k + 1) and limit_work.exact == 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_bounded_search_gives_the_exact_answer(seed):
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(40):
+        t = Fraction(rng.randint(50, 2000), 10_000)
+        e = Fraction(rng.randint(0, int(t * 10_000) - 1), 10_000)
+        risk = rng.choice(["0.05", "0.10"])
+        expected = _reference_size(risk, t, e)
+        if expected is None or expected[0] > 800:
+            continue
+        assert attribute_sample_size(risk, t, e) == expected, (risk, t, e)
+
+
+@pytest.mark.parametrize(("n", "deviations"), [(1, 0), (7, 3), (59, 0), (93, 1), (150, 6),
+                                                (400, 12), (1200, 30), (2000, 990)])
+def test_the_bounded_upper_limit_gives_the_exact_answer(n, deviations):
+    from app.audits.sampling import _at_most_risk
+
+    for risk in ("0.05", "0.10"):
+        low, high = 0, 1000
+        while high - low > 1:
+            mid = (low + high) // 2
+            if _at_most_risk(deviations, n, Fraction(mid, 1000), Fraction(risk)):
+                high = mid
+            else:
+                low = mid
+        assert upper_deviation_limit(n, deviations, risk) == Decimal(high).scaleb(-3)
