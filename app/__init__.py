@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from .ledger.views import bp as ledger_bp
     from .notifications import register as register_notifications
     from .notifications.views import bp as notifications_bp
+    from .reports.oscal.views import bp as oscal_bp
     from .reports.views import bp as reports_bp
     from .vendors import api as vendors_api  # noqa: F401  (adds its routes to api_bp)
     from .vendors import follow_up_views as _vendor_pages  # noqa: F401  (routes on vendors_bp)
@@ -110,7 +111,7 @@ def register_blueprints(app: Flask) -> None:
     register_incidents()
     register_notifications(app)
     for blueprint in (auth_bp, dashboard_bp, catalogue_bp, evidence_bp, audits_bp,
-                      deviations_bp, reports_bp, ledger_bp, vendors_bp, governance_bp,
+                      deviations_bp, reports_bp, oscal_bp, ledger_bp, vendors_bp, governance_bp,
                       incidents_bp, notifications_bp, api_bp, firms_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     """Operator commands: users, tokens, ledger, setup, demo."""
     from .auth.cli import tokens_cli, users_cli
+    from .backup.cli import backup_command, restore_command
     from .catalogue.cli import catalogue_cli
     from .cli import bootstrap_command, demo_command
     from .evidence.cli import evidence_cli
@@ -137,14 +139,17 @@ def register_cli(app: Flask) -> None:
     from .ledger.cli import ledger_cli
     from .notifications.cli import scheduler_cli
     from .reports.cli import engagements_cli, report_cli
+    from .reports.oscal.cli import oscal_cli
     from .vendors.cli import subprocessors_cli
 
     for group in (users_cli, tokens_cli, ledger_cli, catalogue_cli, evidence_cli, report_cli,
                   engagements_cli, subprocessors_cli, governance_cli, incidents_cli,
-                  scheduler_cli):
+                  scheduler_cli, oscal_cli):
         app.cli.add_command(group)
     app.cli.add_command(bootstrap_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""`flask catalogue check` and `flask catalogue load`."""
+"""`flask catalogue check`, `flask catalogue load` and `flask catalogue import-ciso`."""
 
 from __future__ import annotations
 
@@ -40,6 +40,25 @@ def load_command(paths: tuple[str, ...]) -> None:
         _report(error)
     for result in results:
         click.echo(result.summary())
+
+
+@catalogue_cli.command("import-ciso")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--kind", type=click.Choice(["standard", "extension", "assurance"]), default=None,
+              help="What the frameworks are for (default: kept on re-import, else assurance).")
+def import_ciso_command(paths: tuple[str, ...], kind: str | None) -> None:
+    """Import CISO Assistant library files: frameworks and mapping sets, in one transaction."""
+    from . import ciso, libraries
+
+    files, errors = ciso.library_files(paths)
+    if errors:
+        _report(sync.CatalogueInvalid(errors))
+    try:
+        result = libraries.import_libraries(db.session, CLI, files, kind)
+    except sync.CatalogueInvalid as error:
+        _report(error)
+    for line in result.lines():
+        click.echo(line)
 
 
 def load_on_setup(session) -> None:

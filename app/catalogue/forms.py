@@ -1,7 +1,8 @@
-"""Forms for the Statement of Applicability."""
+"""Forms for the Statement of Applicability and for importing libraries."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -50,3 +51,17 @@ class OwnerForm(FlaskForm):
 
     owner_id = SelectField(_l("Owner"), coerce=_optional_int, validate_choice=False)
     version = HiddenField()
+
+
+class LibraryImportForm(FlaskForm):
+    """CISO Assistant library files to import, and what their frameworks are for."""
+
+    files = MultipleFileField(_l("Library files (YAML)"), validators=[FileRequired()],
+                              description=_l("One or more library files from CISO Assistant: "
+                                             "frameworks and mapping sets between them."))
+    kind = SelectField(_l("Use the frameworks as"), choices=[
+        SelectChoice("", _l("Kept on re-import; new ones for assurance engagements")),
+        SelectChoice("standard", _l("Standard: part of the Statement of Applicability")),
+        SelectChoice("extension", _l("Extension of the Statement of Applicability")),
+        SelectChoice("assurance", _l("Assurance: tested in engagements, no SoA")),
+    ], default="")

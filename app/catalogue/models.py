@@ -55,6 +55,11 @@ class Catalogue(Bilingual, db.Model):
     description_da: Mapped[str | None] = mapped_column(Text)
     source_path: Mapped[str | None] = mapped_column(String(500))
     loaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set for catalogues imported from a CISO Assistant library: where they came from.
+    library_urn: Mapped[str | None] = mapped_column(String(255), unique=True)
+    provider: Mapped[str | None] = mapped_column(String(200))
+    copyright: Mapped[str | None] = mapped_column(Text)
+    licence: Mapped[str | None] = mapped_column(String(200))
 
     groups: Mapped[list[ControlGroup]] = relationship(
         back_populates="catalogue", order_by="ControlGroup.position",
@@ -76,7 +81,8 @@ class ControlGroup(Bilingual, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     catalogue_id: Mapped[int] = mapped_column(ForeignKey("catalogue.id"), index=True)
-    code: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("control_group.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
     title_en: Mapped[str] = mapped_column(String(300))
     title_da: Mapped[str | None] = mapped_column(String(300))
     description_en: Mapped[str | None] = mapped_column(Text)
@@ -84,6 +90,15 @@ class ControlGroup(Bilingual, db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     catalogue: Mapped[Catalogue] = relationship(back_populates="groups")
+    parent: Mapped[ControlGroup | None] = relationship(remote_side=[id])
+
+    @property
+    def depth(self) -> int:
+        """0 for a top-level group (parents come from the identity map once loaded)."""
+        depth, group = 0, self
+        while group.parent_id is not None and depth < 50:
+            group, depth = group.parent, depth + 1
+        return depth
 
 
 class Control(Bilingual, VersionedMixin, db.Model):
@@ -109,6 +124,7 @@ class Control(Bilingual, VersionedMixin, db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    urn: Mapped[str | None] = mapped_column(String(255))  # from a CISO Assistant library
 
     catalogue: Mapped[Catalogue] = relationship(back_populates="controls")
     group: Mapped[ControlGroup] = relationship()
@@ -133,7 +149,11 @@ class Control(Bilingual, VersionedMixin, db.Model):
 
 
 class ControlMapping(db.Model):
-    """A relation between two controls, as written in the source control's catalogue."""
+    """A relation between two controls.
+
+    Written in the source control's catalogue file (`mapping_set` None), or imported from a
+    CISO Assistant mapping set (its urn in `mapping_set`, with the relation and rationale).
+    """
 
     __tablename__ = "control_mapping"
     __table_args__ = (UniqueConstraint("source_id", "target_id"),)
@@ -141,6 +161,9 @@ class ControlMapping(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("control.id"), index=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("control.id"), index=True)
+    mapping_set: Mapped[str | None] = mapped_column(String(255), index=True)
+    relation: Mapped[str | None] = mapped_column(String(16))  # equal, subset, superset, …
+    rationale: Mapped[str | None] = mapped_column(String(200))
 
     source: Mapped[Control] = relationship(foreign_keys=[source_id], back_populates="outgoing")
     target: Mapped[Control] = relationship(foreign_keys=[target_id], back_populates="incoming")

@@ -27,7 +27,8 @@ LANGUAGES = ("en", "da")
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _CONTROL_ID = re.compile(r"[^\s:]+")
-_CONTROL_KEY = re.compile(r"[a-z0-9][a-z0-9-]*:[^\s:]+")
+# Imported catalogues' ids may also hold '.' and '_' (nist-csf-2.0), so keys may name them.
+_CONTROL_KEY = re.compile(r"[a-z0-9][a-z0-9._-]*:[^\s:]+")
 _SLUG_RULE = "must be lowercase letters, digits and '-' (e.g. iso27001-2022)"
 _CONTROL_KEY_RULE = "must look like <catalogue id>:<control id> (e.g. iso27001-2022:A.8.15)"
 _STR_TAG, _SEQ_TAG, _MAP_TAG = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
@@ -66,6 +67,7 @@ class GroupDef:
     title: Text
     description: Text | None
     position: int  # 0-based order in the file
+    parent: str | None = None  # the id of the enclosing group (CISO Assistant libraries nest)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class ControlDef:
     position: int  # 0-based order in the file
     line: int
     test_performed: Text | None = None  # the test as the report prints it, in the past tense
+    urn: str | None = None  # the requirement's urn, for controls from a CISO Assistant library
 
     @property
     def key(self) -> str:
@@ -103,6 +106,17 @@ class CatalogueDef:
     groups: tuple[GroupDef, ...]
     controls: tuple[ControlDef, ...]
     path: str
+    library: LibraryInfo | None = None  # where an imported catalogue came from
+
+
+@dataclass(frozen=True)
+class LibraryInfo:
+    """The provenance of a catalogue imported from an open library (CISO Assistant)."""
+
+    urn: str
+    provider: str | None = None
+    copyright: str | None = None
+    licence: str | None = None
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,14 @@ def control_counts(session: Session) -> dict[int, int]:
 def _filtered(query, filters: ControlFilter):
     if filters.catalogue:
         query = query.where(Catalogue.slug == filters.catalogue)
-    if filters.group:
-        query = query.where(ControlGroup.code == filters.group)
+    if filters.group:  # the group and the groups nested in it
+        chosen = select(ControlGroup.id).where(ControlGroup.code == filters.group)
+        if filters.catalogue:
+            chosen = chosen.join(Catalogue, ControlGroup.catalogue_id == Catalogue.id).where(
+                Catalogue.slug == filters.catalogue)
+        tree = chosen.cte("chosen_groups", recursive=True)
+        tree = tree.union_all(select(ControlGroup.id).where(ControlGroup.parent_id == tree.c.id))
+        query = query.where(Control.group_id.in_(select(tree.c.id)))
     if not filters.include_retired:
         query = query.where(Control.retired_at.is_(None))
     if filters.q:
@@ -138,6 +144,18 @@ def mapped_controls(control: Control) -> list[Control]:
     """Controls related to `control` in either direction, by key."""
     related = {m.target for m in control.outgoing} | {m.source for m in control.incoming}
     return sorted(related, key=lambda c: (c.catalogue.slug, c.position))
+
+
+_INVERSE = {"subset": "superset", "superset": "subset"}
+
+
+def mapping_relations(control: Control) -> dict[int, str]:
+    """How each mapped control relates, seen from `control` (imported mappings say it)."""
+    relations = {m.target_id: m.relation for m in control.outgoing if m.relation}
+    for m in control.incoming:
+        if m.relation and m.source_id not in relations:
+            relations[m.source_id] = _INVERSE.get(m.relation, m.relation)
+    return relations
 
 
 def get_soa_entry(session: Session, entry_id: int) -> SoAEntry:

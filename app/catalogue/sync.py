@@ -105,7 +105,12 @@ def _read(session: Session, paths):
     # keys must come from the files themselves.
     reloading = {definition.id for definition in definitions}
     others = {key for key in loaded if key.split(":", 1)[0] not in reloading}
-    return definitions, check_mappings(definitions, known_keys=others)
+    imported = dict(session.execute(select(Catalogue.slug, Catalogue.library_urn).where(
+        Catalogue.slug.in_(reloading), Catalogue.library_urn.is_not(None))).all())
+    clashes = [CatalogueError(d.path, None, f"catalogue id '{d.id}' is already used by the "
+                              f"catalogue imported from the library {imported[d.id]}")
+               for d in definitions if d.id in imported]
+    return definitions, clashes + check_mappings(definitions, known_keys=others)
 
 
 def _texts(target, field: str, text) -> bool:
@@ -125,8 +130,13 @@ def _sync(session: Session, actor, definition: CatalogueDef) -> CatalogueChanges
         catalogue = Catalogue(slug=definition.id, kind=definition.kind, title_en="")
         session.add(catalogue)
         result.catalogue_changed = True
+    library = definition.library
     for column, value in (("kind", definition.kind), ("version", definition.version),
-                          ("source_path", Path(definition.path).name)):
+                          ("source_path", Path(definition.path).name),
+                          ("library_urn", library and library.urn),
+                          ("provider", library and library.provider),
+                          ("copyright", library and library.copyright),
+                          ("licence", library and library.licence)):
         if getattr(catalogue, column) != value:
             setattr(catalogue, column, value)
             result.catalogue_changed = True
@@ -150,6 +160,12 @@ def _sync(session: Session, actor, definition: CatalogueDef) -> CatalogueChanges
             group.position, changed = group_def.position, True
         result.catalogue_changed |= changed
     session.flush()
+    for group_def in definition.groups:  # nesting, once every group has its id
+        group = groups[group_def.id]
+        parent_id = groups[group_def.parent].id if group_def.parent else None
+        if group.parent_id != parent_id:
+            group.parent_id = parent_id
+            result.catalogue_changed = True
 
     existing = {c.key: c for c in session.scalars(
         select(Control).where(Control.catalogue_id == catalogue.id))}
@@ -178,7 +194,8 @@ def _apply(control: Control, definition: ControlDef, groups: dict) -> bool:
     for column, value in (("code", definition.id), ("group_id", groups[definition.group].id),
                           ("frequency", definition.frequency), ("position", definition.position),
                           ("typical_evidence", [{"en": t.en, "da": t.da}
-                                                for t in definition.evidence])):
+                                                for t in definition.evidence]),
+                          ("urn", definition.urn)):
         if getattr(control, column) != value:
             setattr(control, column, value)
             changed = True
@@ -213,15 +230,41 @@ def _retire_or_delete(session: Session, gone: list[Control], result: CatalogueCh
 
 def _sync_mappings(session: Session, definition: CatalogueDef, by_key: dict,
                    result: CatalogueChanges) -> None:
-    wanted = {(by_key[c.key].id, by_key[target].id)
+    wanted = {(by_key[c.key].id, by_key[target].id): (None, None)
               for c in definition.controls for target in c.mappings}
     source_ids = [by_key[c.key].id for c in definition.controls]
-    current = {(m.source_id, m.target_id): m for m in session.scalars(
-        select(ControlMapping).where(ControlMapping.source_id.in_(source_ids)))}
-    for pair in wanted - current.keys():
-        session.add(ControlMapping(source_id=pair[0], target_id=pair[1]))
-        result.mappings_added += 1
-    for pair in current.keys() - wanted:
+    added, removed, _ = sync_mapping_rows(session, None, source_ids, wanted)
+    result.mappings_added += added
+    result.mappings_removed += removed
+
+
+def sync_mapping_rows(session: Session, mapping_set: str | None, source_ids: Collection[int],
+                      wanted: dict[tuple[int, int], tuple[str | None, str | None]]
+                      ) -> tuple[int, int, int]:
+    """Make the mappings of one origin from `source_ids` exactly `wanted`; flushes.
+
+    The origin is a catalogue file (`mapping_set` None) or an imported mapping set (its urn);
+    `wanted` maps (source id, target id) to (relation, rationale). A pair another origin
+    already maps is left to it. Returns (added, removed, updated).
+    """
+    rows = list(session.scalars(select(ControlMapping).where(
+        ControlMapping.source_id.in_(source_ids))))
+    current = {(m.source_id, m.target_id): m for m in rows if m.mapping_set == mapping_set}
+    elsewhere = {(m.source_id, m.target_id) for m in rows if m.mapping_set != mapping_set}
+    added = removed = updated = 0
+    for pair, (relation, rationale) in wanted.items():
+        mapping = current.get(pair)
+        if mapping is None and pair not in elsewhere:
+            session.add(ControlMapping(source_id=pair[0], target_id=pair[1],
+                                       mapping_set=mapping_set, relation=relation,
+                                       rationale=rationale))
+            added += 1
+        elif mapping is not None and (mapping.relation, mapping.rationale) != (relation,
+                                                                                rationale):
+            mapping.relation, mapping.rationale = relation, rationale
+            updated += 1
+    for pair in current.keys() - wanted.keys():
         session.delete(current[pair])
-        result.mappings_removed += 1
+        removed += 1
     session.flush()
+    return added, removed, updated

@@ -28,7 +28,7 @@ from ..reports import service as reports
 from ..reports.xlsx import soa_workbook
 from ..time import zone
 from . import service
-from .forms import OwnerForm, SoAEntryForm
+from .forms import LibraryImportForm, OwnerForm, SoAEntryForm
 
 bp = Blueprint("catalogue", __name__)
 
@@ -72,7 +72,27 @@ def show_control(key: str):
         owner_form = OwnerForm(owner_id=control.owner_id, version=control.version)
         owner_form.owner_id.choices = _owner_choices()
     return render_template("catalogue/control.html", control=control, sections=sections,
-                           mapped=service.mapped_controls(control), owner_form=owner_form)
+                           mapped=service.mapped_controls(control), owner_form=owner_form,
+                           relations=service.mapping_relations(control))
+
+
+@bp.route("/controls/import", methods=["GET", "POST"])
+@requires(Permission.LOAD_CATALOGUE)
+def import_library():
+    """Import CISO Assistant library files (frameworks and mapping sets)."""
+    from .libraries import import_libraries
+    from .sync import CatalogueInvalid
+
+    form, result, errors = LibraryImportForm(), None, []
+    if form.validate_on_submit():
+        files = [(f.filename or "library.yaml", f.read()) for f in form.files.data]
+        try:
+            result = import_libraries(db.session, current_actor(), files, form.kind.data or None)
+        except CatalogueInvalid as error:
+            errors = error.errors
+    status = 422 if errors or form.errors else 200
+    return render_template("catalogue/import.html", form=form, result=result,
+                           errors=errors), status
 
 
 def _owner_choices() -> list:

@@ -1,0 +1,1 @@
+"""Portable backup and restore: every table as JSON lines, every evidence file, one manifest."""
