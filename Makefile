@@ -20,7 +20,12 @@ $(VENV)/.installed-server: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[server]'
 	touch $@
 
-translations: $(VENV)/.installed
+MO = app/translations/da/LC_MESSAGES/messages.mo
+
+## Compile the Danish catalogue when messages.po changed (two `make test` at once share it).
+translations: $(MO)
+
+$(MO): app/translations/da/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -d app/translations
 
 ## Apply migrations, load the catalogue, create the admin (and demo data on a new database).
@@ -54,7 +59,7 @@ lint: $(VENV)/.installed
 
 ## Re-extract translatable strings into the Danish catalogue (then edit messages.po).
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs '.* __pycache__' -k _l -k lazy_gettext --no-location --sort-output --omit-header -o app/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 	$(PY) tools/fill_translations.py tools/da
 

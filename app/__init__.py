@@ -100,6 +100,8 @@ def register_blueprints(app: Flask) -> None:
     from .notifications.views import bp as notifications_bp
     from .reports.oscal.views import bp as oscal_bp
     from .reports.views import bp as reports_bp
+    from .saved_filters.views import bp as saved_filters_bp
+    from .search.views import bp as search_bp
     from .vendors import api as vendors_api  # noqa: F401  (adds its routes to api_bp)
     from .vendors import follow_up_views as _vendor_pages  # noqa: F401  (routes on vendors_bp)
     from .vendors import register as register_vendors
@@ -112,7 +114,8 @@ def register_blueprints(app: Flask) -> None:
     register_notifications(app)
     for blueprint in (auth_bp, dashboard_bp, catalogue_bp, evidence_bp, audits_bp,
                       deviations_bp, reports_bp, oscal_bp, ledger_bp, vendors_bp, governance_bp,
-                      incidents_bp, notifications_bp, api_bp, firms_bp):
+                      incidents_bp, notifications_bp, api_bp, firms_bp, search_bp,
+                      saved_filters_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 

@@ -34,6 +34,7 @@ from .reports.models import (  # noqa: F401
     ReportSignature,
     ReportText,
 )
+from .saved_filters.models import SavedFilter  # noqa: F401
 from .vendors.models import (  # noqa: F401
     AuditorStatement,
     ChangeNotice,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from flask import Flask, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 
 from .auth.current import current_actor
@@ -79,8 +81,61 @@ def register(app: Flask) -> None:
             "endpoints": app.view_functions,
         }
 
-    # "short" is ISO-like in every language: audit work compares dates across documents.
-    app.jinja_env.filters["localtime"] = lambda value, fmt="medium": (
-        format_datetime(value, "yyyy-MM-dd HH:mm" if fmt == "short" else fmt) if value else "")
-    app.jinja_env.filters["localdate"] = lambda value, fmt="medium": (
-        format_date(value, "yyyy-MM-dd" if fmt == "short" else fmt) if value else "")
+    app.jinja_env.globals["calendar_date"] = date  # e.g. calendar_date(year, 12, 31)|localdate
+    app.jinja_env.filters.update(localdate=local_date, localtime=local_time, number=number,
+                                 percent=percent, filesize=filesize)
+
+
+# One date format per language, on every page: ISO in English (auditors compare dates across
+# documents from many countries), the Danish numeric date in Danish. "short", "medium" and
+# "long" all mean it; any other pattern (a month label such as "MMM yy") is used as given.
+DATE_PATTERNS = {"da": "dd.MM.yyyy", "en": "yyyy-MM-dd"}
+TIME_PATTERNS = {"da": "dd.MM.yyyy HH.mm", "en": "yyyy-MM-dd HH:mm"}
+NAMED_FORMATS = {None, "short", "medium", "long", "full"}
+
+
+def _language() -> str:
+    return "da" if str(get_locale()).startswith("da") else "en"
+
+
+def local_date(value, fmt: str | None = "short") -> str:
+    """A date (or the date of an instant) in the user's language; "" for None."""
+    if not value:
+        return ""
+    return format_date(value, DATE_PATTERNS[_language()] if fmt in NAMED_FORMATS else fmt)
+
+
+def local_time(value, fmt: str | None = "short") -> str:
+    """An instant in the configured time zone, in the user's language; "" for None."""
+    if not value:
+        return ""
+    return format_datetime(value, TIME_PATTERNS[_language()] if fmt in NAMED_FORMATS else fmt)
+
+
+def number(value, digits: int | None = None) -> str:
+    """A number with the user's separators ("1.234,5" in Danish); `digits` fixes decimals."""
+    if value is None:
+        return "—"
+    if digits is None:
+        return format_decimal(value)
+    return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""))
+
+
+def percent(fraction, digits: int = 1) -> str:
+    """A fraction (0.084) as a percentage in the user's style ("8,4 %" in Danish)."""
+    if fraction is None:
+        return "—"
+    return f"{number(Decimal(str(fraction)) * 100, digits)}\u00a0%"
+
+
+def filesize(size: int | None) -> str:
+    """A file size in bytes, kB, MB or GB (powers of 1,000), with the user's separators."""
+    if size is None:
+        return "—"
+    if size < 1000:
+        return ngettext("%(size)s byte", "%(size)s bytes", size, size=number(size))
+    for unit in ("kB", "MB", "GB", "TB"):
+        size /= 1000
+        if size < 1000 or unit == "TB":
+            return f"{number(size, 1)}\u00a0{unit}"
+    raise AssertionError("unreachable")

@@ -79,7 +79,7 @@ def _filters() -> service.DeviationFilter:
         status=args.get("status") or None, severity=args.get("severity") or None,
         control=(args.get("control") or "").strip() or None,
         engagement_id=params.optional_id(args, "engagement"), mine=args.get("mine") == "1",
-        overdue=args.get("overdue") == "1")
+        overdue=args.get("overdue") == "1", q=(args.get("q") or "").strip()[:200] or None)
 
 
 # --- pages ----------------------------------------------------------------------------------

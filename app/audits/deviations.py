@@ -78,11 +78,13 @@ def can_raise(actor, engagement: Engagement | None) -> bool:
 
 
 def can_close(actor, deviation: Deviation) -> bool:
-    """Whoever manages findings, or the finding's remediation owner."""
-    if can(actor, Permission.MANAGE_DEVIATIONS):
-        return True
-    return can(actor, Permission.RESPOND_DEVIATION) and getattr(actor, "id", None) is not None \
-        and deviation.owner_id == actor.id
+    """Whoever manages findings (the auditor, the coordinator), unless they own its remediation.
+
+    The owner answers a finding and shows the fix; someone else judges that it works and
+    closes it (segregation of duties), so the owner is never offered "Close the finding".
+    """
+    owner = deviation.owner_id is not None and deviation.owner_id == getattr(actor, "id", None)
+    return can(actor, Permission.MANAGE_DEVIATIONS) and not owner
 
 
 _visible = access.visible_findings
@@ -105,6 +107,7 @@ class DeviationFilter:
     engagement_id: int | None = None
     mine: bool = False  # I own the remediation or the control
     overdue: bool = False
+    q: str | None = None  # words in the title or description
 
 
 def _with_page_details(query):
@@ -135,6 +138,10 @@ def list_deviations(session: Session, actor, filters: DeviationFilter, *, today:
         query = query.where(_mine_clause(actor))
     if filters.overdue:
         query = query.where(Deviation.status.in_(UNRESOLVED), Deviation.due_on < today)
+    text = (filters.q or "").replace("\x00", "").strip()[:200]
+    if text:
+        query = query.where(or_(Deviation.title.ilike(f"%{text}%"),
+                                Deviation.description.ilike(f"%{text}%")))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     query = _with_page_details(query).order_by(Deviation.created_at.desc(), Deviation.id.desc())
     if per_page:
@@ -453,7 +460,7 @@ def close_deviation(session: Session, actor, deviation: Deviation, evidence_id: 
                     note: str | None, version: int) -> Deviation:
     """Close a finding with evidence that the remediation works; the note goes to the ledger."""
     _require(can_close(actor, deviation),
-             N_("Only the remediation owner or whoever manages findings may close this one."))
+             N_("Whoever manages findings closes them, not the finding's remediation owner."))
     _check_version(deviation, version)
     _check_not_closed(deviation)
     from ..evidence.service import evidence_for_control

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
@@ -87,7 +85,8 @@ def list_engagements():
 @requires(Permission.MANAGE_ENGAGEMENTS)
 def create_engagement():
     """Plan a new engagement; a test is proposed for every in-scope control."""
-    form = EngagementForm()
+    # The auditor planning the engagement is ticked in its team to start with.
+    form = EngagementForm(team=[current_actor().id] if request.method == "GET" else None)
     catalogues = list_catalogues(db.session)
     form.catalogues.choices = [SelectChoice(c.slug, c.text("title", str(get_locale())))
                                for c in catalogues]
@@ -167,7 +166,12 @@ def comment_engagement(engagement_id: int):
     engagement = service.get_engagement(db.session, current_actor(), engagement_id)
     form = CommentForm()
     if form.validate_on_submit():
-        service.add_comment(db.session, current_actor(), engagement, form.body.data)
+        try:
+            service.add_comment(db.session, current_actor(), engagement, form.body.data)
+        except Invalid as error:
+            _flash_error(error)
+        else:
+            flash(_("Comment added."), "success")
     else:
         flash(_("Write the comment."), "error")
     return redirect(url_for("audits.show_engagement", engagement_id=engagement_id) + "#comments")
@@ -334,7 +338,15 @@ def comment_test(test_id: int):
     test = _test_or_404(test_id)
     form = CommentForm()
     if form.validate_on_submit():
-        service.add_comment(db.session, current_actor(), test.engagement, form.body.data, test)
+        try:
+            service.add_comment(db.session, current_actor(), test.engagement, form.body.data,
+                                test)
+        except Invalid as error:
+            _flash_error(error)
+        else:
+            flash(_("Comment added."), "success")
+    else:
+        flash(_("Write the comment."), "error")
     return _back_to_test(test_id, "#comments")
 
 
@@ -358,8 +370,7 @@ def sampling_calculator():
                            frequencies=sampling.FREQUENCY_RANGES,
                            sizes={f: {level: sampling.frequency_sample_size(f, level)
                                       for level in sampling.RISK_LEVELS}
-                                  for f in sampling.FREQUENCY_RANGES},
-                           percent=lambda value: f"{Decimal(value) * 100:.1f} %")
+                                  for f in sampling.FREQUENCY_RANGES})
 
 
 def register() -> None:

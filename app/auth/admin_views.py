@@ -85,7 +85,8 @@ def security():
     form = TwoFactorPolicyForm()
     if form.validate_on_submit():
         try:
-            two_factor.set_two_factor_policy(db.session, current_actor(), set(form.roles.data))
+            two_factor.set_two_factor_policy(db.session, current_actor(),
+                                             set(form.roles.data or ()))
         except Invalid as error:
             show_error(form, error)
         else:

@@ -12,10 +12,18 @@ from ..forms import optional_id
 _optional_int = optional_id
 
 
+class DecisionField(RadioField):
+    """Applicable yes/no/undecided: the stored True/False/None checks the matching radio."""
+
+    def process_data(self, value):
+        """Map the stored decision to its radio value (None too, which WTForms leaves)."""
+        self.data = {True: "yes", False: "no", None: ""}.get(value, value)
+
+
 class SoAEntryForm(FlaskForm):
     """Applicability, justification, status, owner and review date for one control."""
 
-    applicable = RadioField(
+    applicable = DecisionField(
         _l("Applicable"),
         choices=[
             SelectChoice("yes", _l("Yes")),
@@ -51,6 +59,34 @@ class OwnerForm(FlaskForm):
 
     owner_id = SelectField(_l("Owner"), coerce=_optional_int, validate_choice=False)
     version = HiddenField()
+
+
+class SoABulkForm(FlaskForm):
+    """What to set on the ticked SoA rows; an empty field leaves that value as it is."""
+
+    status = SelectField(
+        _l("Set status"),
+        choices=[
+            SelectChoice("", _l("Leave as it is")),
+            SelectChoice("planned", _l("Planned")),
+            SelectChoice("partial", _l("Partially implemented")),
+            SelectChoice("implemented", _l("Implemented")),
+        ],
+        default="",
+    )
+    owner_id = SelectField(_l("Set owner"), coerce=_optional_int, validate_choice=False)
+    last_reviewed_on = DateField(_l("Set last reviewed"), validators=[Optional()])
+
+    def versions(self) -> dict[int, int]:
+        """The ticked entries and the version each had when the page was shown."""
+        from flask import request
+
+        chosen = {}
+        for raw in request.form.getlist("entry")[:1000]:
+            if raw.isdigit() and len(raw) < 10:
+                version = request.form.get(f"version-{raw}", "")
+                chosen[int(raw)] = int(version) if version.isdigit() and len(version) < 10 else -1
+        return chosen
 
 
 class LibraryImportForm(FlaskForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,7 +23,8 @@ from .models import (
     SoAEntry,
 )
 
-OWNER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER, Role.INTERNAL_AUDITOR)
+# Who may own a control. Not internal auditors: they test controls, and would test their own.
+OWNER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER)
 # Standard controls first, then the organisation's extensions, then assurance activities.
 KIND_ORDER = case({CatalogueKind.STANDARD.value: 0, CatalogueKind.EXTENSION.value: 1},
                   value=Catalogue.kind, else_=2)
@@ -140,6 +142,27 @@ def get_control(session: Session, key: str) -> Control:
     return control
 
 
+def find_controls(session: Session, text: str, catalogue: str | None = None) -> list[Control]:
+    """The controls `text` names.
+
+    A full key ("iso27001-2022:A.5.15"), or the code people see ("A.5.15", any case) in any
+    catalogue, or only in `catalogue` when given. More than one means the code is ambiguous;
+    none means no control has it.
+    """
+    text = (text or "").strip()
+    if not text:
+        return []
+    query = select(Control).join(Catalogue, Control.catalogue_id == Catalogue.id).options(
+        joinedload(Control.catalogue)).order_by(KIND_ORDER, Catalogue.slug, Control.position)
+    exact = session.scalars(query.where(Control.key == text)).all()
+    if exact:
+        return list(exact)
+    query = query.where(func.lower(Control.code) == text.lower(), Control.retired_at.is_(None))
+    if catalogue:
+        query = query.where(Catalogue.slug == catalogue)
+    return list(session.scalars(query))
+
+
 def mapped_controls(control: Control) -> list[Control]:
     """Controls related to `control` in either direction, by key."""
     related = {m.target for m in control.outgoing} | {m.source for m in control.incoming}
@@ -208,6 +231,19 @@ def update_soa_entry(session: Session, actor, entry: SoAEntry, *, applicable: bo
     if version != entry.version:
         raise Conflict("Someone else changed this entry since you opened it. "
                        "Reload the page to see their change, then edit again.")
+    _apply_decision(session, actor, entry, applicable=applicable, justification=justification,
+                    status=status, owner_id=owner_id, last_reviewed_on=last_reviewed_on)
+    session.commit()
+    return entry
+
+
+def _apply_decision(session: Session, actor, entry: SoAEntry, *, applicable: bool | None,
+                    justification: str | None, status: str | None, owner_id: int | None,
+                    last_reviewed_on: date | None) -> bool:
+    """Check and write one entry's decision and its ledger entry (flush only).
+
+    True when anything changed.
+    """
     justification = (justification or "").strip() or None
     if applicable is False and not justification:
         raise Invalid("justification", "Say why the control is not applicable.")
@@ -220,6 +256,8 @@ def update_soa_entry(session: Session, actor, entry: SoAEntry, *, applicable: bo
         status = None
     if last_reviewed_on and last_reviewed_on > date.today():
         raise Invalid("last_reviewed_on", "The review date cannot be in the future.")
+    if last_reviewed_on and last_reviewed_on < date(1990, 1, 1):
+        raise Invalid("last_reviewed_on", "Give a review date after 1990.")
     owner = _owner(session, owner_id)
     changes = {}
     for target, column, value in (
@@ -233,8 +271,59 @@ def update_soa_entry(session: Session, actor, entry: SoAEntry, *, applicable: bo
     if changes:
         append(session, actor, "soa.updated", entry,
                {"control": entry.control.key, **changes})
+        session.flush()
+    return bool(changes)
+
+
+MAX_BULK = 500  # entries one bulk edit may touch (the SoA holds a few hundred at most)
+
+
+def bulk_update_soa(session: Session, actor, versions: Mapping[int, int], *,
+                    status: str | None = None, owner_id: int | None = None,
+                    last_reviewed_on: date | None = None) -> int:
+    """Set the status, owner and/or review date of several SoA entries at once.
+
+    `versions` maps each chosen entry's id to the version the user saw; None leaves a field
+    as it is. Each changed entry gets its own ledger entry. All or nothing: a stale version,
+    or an entry the change does not fit (a status for a control not applicable or not yet
+    decided), refuses the whole edit, naming those controls, and writes nothing.
+    Returns how many entries changed.
+    """
+    require(actor, Permission.EDIT_SOA)
+    if not versions:
+        raise Invalid("entry", "Choose the controls to change.")
+    if len(versions) > MAX_BULK:
+        raise Invalid("entry", f"Change at most {MAX_BULK} controls at once.")
+    if status is None and owner_id is None and last_reviewed_on is None:
+        raise Invalid("status", "Choose what to set: a status, an owner or a review date.")
+    entries = session.scalars(select(SoAEntry).where(SoAEntry.id.in_(list(versions))).options(
+        joinedload(SoAEntry.control).joinedload(Control.owner))).unique().all()
+    if len(entries) != len(versions):
+        raise Invalid("entry", "Some of the chosen controls are not in the SoA any more.")
+    stale = sorted(e.control.code for e in entries if versions[e.id] != e.version)
+    if stale:
+        raise Conflict("Someone else changed " + ", ".join(stale) + " since you opened the "
+                       "page. Reload it to see their changes, then try again.")
+    changed, refused = 0, []
+    try:
+        for entry in sorted(entries, key=lambda e: e.control.key):
+            if status is not None and entry.applicable is not True:
+                refused.append(entry.control.code)
+                continue
+            changed += _apply_decision(
+                session, actor, entry, applicable=entry.applicable,
+                justification=entry.justification,
+                status=status if status is not None else entry.status,
+                owner_id=owner_id if owner_id is not None else entry.control.owner_id,
+                last_reviewed_on=last_reviewed_on or entry.last_reviewed_on)
+        if refused:
+            raise Invalid("status", "A status is only for applicable controls; leave out "
+                                    + ", ".join(refused) + ".")
+    except (Invalid, Conflict):
+        session.rollback()
+        raise
     session.commit()
-    return entry
+    return changed
 
 
 @dataclass(frozen=True)

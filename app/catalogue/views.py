@@ -12,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
@@ -26,9 +26,10 @@ from ..extensions import db
 from ..forms import put_error
 from ..reports import service as reports
 from ..reports.xlsx import soa_workbook
+from ..saved_filters.service import saved_filters
 from ..time import zone
 from . import service
-from .forms import LibraryImportForm, OwnerForm, SoAEntryForm
+from .forms import LibraryImportForm, OwnerForm, SoABulkForm, SoAEntryForm
 
 bp = Blueprint("catalogue", __name__)
 
@@ -57,7 +58,9 @@ def list_controls():
     return render_template("catalogue/controls.html", controls=controls, total=total, page=page,
                            per_page=50, filters=filters,
                            catalogues=service.list_catalogues(db.session),
-                           counts=service.control_counts(db.session))
+                           counts=service.control_counts(db.session),
+                           owners=service.possible_owners(db.session),
+                           saved=saved_filters(db.session, current_actor(), "controls"))
 
 
 @bp.get("/controls/<key>")
@@ -127,12 +130,17 @@ def soa():
     controls, total = service.list_controls(db.session, filters, page, per_page=100)
     notes = service.soa_notes(db.session, current_actor(), [c.id for c in controls],
                               str(get_locale()))
+    bulk = None
+    if can(current_actor(), Permission.EDIT_SOA):
+        bulk = SoABulkForm()
+        bulk.owner_id.choices = [SelectChoice("", _("Leave as it is"))] + _owner_choices()[1:]
     return render_template("catalogue/soa.html", controls=controls, total=total, page=page,
-                           notes=notes,
+                           notes=notes, bulk=bulk,
                            per_page=100, filters=filters,
                            catalogues=[c for c in service.list_catalogues(db.session) if c.has_soa],
                            owners=service.possible_owners(db.session),
-                           summary=service.soa_summary(db.session))
+                           summary=service.soa_summary(db.session),
+                           saved=saved_filters(db.session, current_actor(), "soa"))
 
 
 @bp.get("/soa/export.xlsx")
@@ -142,11 +150,34 @@ def export_soa():
     lang = str(get_locale())
     rows = reports.soa_rows(db.session, _filters(soa_only=True), lang, current_actor())
     now = utcnow().astimezone(zone(current_app))
-    data = soa_workbook(rows, lang, current_app.config["KONTROL_ORGANISATION"], now)
+    organisation = reports.get_profile(db.session, current_app.config["KONTROL_ORGANISATION"])
+    data = soa_workbook(rows, lang, organisation.name, now)
     filename = f"statement-of-applicability-{now:%Y-%m-%d}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                                    "spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.post("/soa/bulk")
+@requires(Permission.EDIT_SOA)
+def bulk_edit_soa():
+    """Set the status, owner or review date of the ticked SoA rows at once."""
+    form = SoABulkForm()
+    form.owner_id.choices = [SelectChoice("", "")] + _owner_choices()[1:]
+    back = safe_next(request.form.get("next"), url_for("catalogue.soa"))
+    if not form.validate_on_submit():
+        flash(_("Check what to set: a status from the list, a valid review date."), "error")
+        return redirect(back)
+    try:
+        changed = service.bulk_update_soa(
+            db.session, current_actor(), form.versions(), status=form.status.data or None,
+            owner_id=form.owner_id.data, last_reviewed_on=form.last_reviewed_on.data)
+    except (Invalid, Conflict) as error:
+        flash(error.message, "error")
+    else:
+        flash(ngettext("%(num)s SoA entry updated.", "%(num)s SoA entries updated.", changed),
+              "success")
+    return redirect(back)
 
 
 @bp.route("/soa/<int:entry_id>", methods=["GET", "POST"])
@@ -154,9 +185,7 @@ def export_soa():
 def edit_soa_entry(entry_id: int):
     """Edit one control's SoA decision."""
     entry = service.get_soa_entry(db.session, entry_id)
-    form = SoAEntryForm(obj=entry, owner_id=entry.control.owner_id,
-                        applicable={True: "yes", False: "no", None: ""}[entry.applicable]
-                        if request.method == "GET" else None)
+    form = SoAEntryForm(obj=entry, owner_id=entry.control.owner_id)
     form.owner_id.choices = _owner_choices()
     if form.validate_on_submit():
         try:

@@ -26,10 +26,12 @@ from .. import params
 from ..auth.current import current_actor
 from ..auth.forms import EmptyForm
 from ..auth.permissions import Permission, can, requires
+from ..catalogue.service import find_controls
 from ..db import utcnow
 from ..errors import DomainError, IntegrityError, Invalid
 from ..extensions import db
 from ..forms import put_error
+from ..saved_filters.service import saved_filters
 from ..time import zone
 from . import evidence_requests, queries, rules, service
 from .forms import FORMS, EvidenceEditForm, RequestForm, VersionForm
@@ -131,8 +133,11 @@ def _add_form(kind: str, formdata=True):
 def list_evidence():
     """All evidence the actor may read, filtered and paged."""
     args = request.args
+    typed = (args.get("control") or "").strip()
+    matches = find_controls(db.session, typed, args.get("catalogue") or None) if typed else []
     filters = queries.EvidenceFilter(
-        control=args.get("control") or None, catalogue=args.get("catalogue") or None,
+        control=matches[0].key if len(matches) == 1 else (typed or None),
+        catalogue=args.get("catalogue") or None,
         kind=args.get("kind") if args.get("kind") in queries.kinds() else None,
         freshness=args.get("freshness") if args.get("freshness") in (
             "current", "expiring", "expired") else None, q=(args.get("q") or "").strip() or None)
@@ -141,7 +146,9 @@ def list_evidence():
                                          warning_days=config.warning_days, page=page)
     return render_template("evidence/list.html", items=items, total=total, page=page,
                            per_page=50, filters=filters, catalogues=queries.catalogues(db.session),
-                           states=_states(items, today, config))
+                           states=_states(items, today, config), typed_control=typed,
+                           control_matches=matches,
+                           saved=saved_filters(db.session, current_actor(), "evidence"))
 
 
 def _states(items, today: date, config: service.EvidenceSettings) -> dict:

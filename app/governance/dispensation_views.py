@@ -119,6 +119,10 @@ def create_dispensation():
 def edit_dispensation(dispensation_id: int):
     """Correct a request before it is decided."""
     item = service.get_dispensation(db.session, current_actor(), dispensation_id)
+    if item.decisions:  # the service refuses the edit: say so before the user types
+        flash(_("A decision has been made; record a new decision instead of editing the "
+                "request."), "error")
+        return redirect(url_for("governance.show_dispensation", dispensation_id=item.id))
     form = _form(item)
     if form.validate_on_submit():
         try:

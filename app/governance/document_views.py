@@ -240,4 +240,4 @@ def approve_review(review_id: int):
             flash(_("Approval recorded."), "success")
             return redirect(url_for("governance.show_document", document_id=document.id))
     return render_template("governance/review_form.html", form=form, document=document,
-                           review=review), _status(form)
+                           review=review, **LABELS), _status(form)

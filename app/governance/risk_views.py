@@ -13,6 +13,7 @@ from ..db import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..reports.risk_register import RiskRow, risk_register_workbook
+from ..templating import organisation_name
 from ..time import zone
 from . import risks as service
 from .forms import (
@@ -231,7 +232,7 @@ def export_risks():
     rows = [_row(risk, today, lang) for risk in service.all_risks(
         db.session, current_actor(), _risk_filter(), today=today)]
     now = utcnow().astimezone(zone(current_app))
-    data = risk_register_workbook(rows, lang, current_app.config["KONTROL_ORGANISATION"], now)
+    data = risk_register_workbook(rows, lang, organisation_name(current_app), now)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                                    "spreadsheetml.sheet",
                     headers={"Content-Disposition":

@@ -29,8 +29,13 @@ def zone() -> ZoneInfo:
 
 
 def zoned(value: datetime | None) -> str:
-    """An instant as '2026-03-31 11:00 CEST' in the configured zone ('' for None)."""
-    return clocks.format_instant(value, zone()) if value else ""
+    """An instant in the configured zone, e.g. '2026-03-31 11:00 CEST' ('' for None).
+
+    Written in the page's date style, with the zone's abbreviation in force then.
+    """
+    from ..templating import local_time
+
+    return f"{local_time(value)} {clocks.zone_abbreviation(value, zone())}" if value else ""
 
 
 def local_input(value: datetime | None) -> datetime | None:

@@ -245,6 +245,8 @@ def dashboard_clock_fragment():
 def update_incident(incident_id: int):
     """Qualify or edit an incident; the form opens with the stored values."""
     incident = queries.get_incident(db.session, current_actor(), incident_id)
+    if incident.is_closed:
+        return _closed(incident)
     form = IncidentForm(obj=incident, controls=[c.key for c in incident.controls])
     if request.method == "GET":
         for name in ("occurred_at", "detected_at", "became_aware_at"):
@@ -262,6 +264,12 @@ def update_incident(incident_id: int):
             return redirect(url_for("incidents.show_incident", incident_id=incident.id))
     return render_template("incidents/edit.html", incident=incident, form=form), (
         422 if request.method == "POST" else 200)
+
+
+def _closed(incident):
+    """A closed incident's edit pages send the user back to it, saying why."""
+    flash(_("This incident is closed. Reopen it first."), "error")
+    return redirect(url_for("incidents.show_incident", incident_id=incident.id))
 
 
 def _version(form) -> int | None:
@@ -284,6 +292,8 @@ def _details(form) -> service.IncidentDetails:
 def edit_content(incident_id: int):
     """What the notification says (Art. 33(3)), in English and Danish side by side."""
     incident = queries.get_incident(db.session, current_actor(), incident_id)
+    if incident.is_closed:
+        return _closed(incident)
     form = ContentForm(obj=incident)
     if form.validate_on_submit():
         content = notifications.NotificationContent(**{

@@ -27,7 +27,9 @@ PROFILE_FIELDS = ("name", "registration_no", "city", "service_en", "service_da",
                   "complementary_controls_da", "signatory_name", "signatory_title_en",
                   "signatory_title_da")
 
-STATUS_LABELS = {
+# The SoA's implementation statuses in words (named apart from the engagement's STATUS_LABELS
+# below: one name for both once made every exported status empty).
+SOA_STATUS_LABELS = {
     "en": {"planned": "Planned", "partial": "Partially implemented",
            "implemented": "Implemented"},
     "da": {"planned": "Planlagt", "partial": "Delvist implementeret",
@@ -58,7 +60,7 @@ def soa_rows(session: Session, filters: ControlFilter, lang: str, actor=None) ->
             title=control.text("title", lang),
             applicable=applicable,
             justification=entry.justification or "",
-            status=STATUS_LABELS[lang].get(entry.status or "", ""),
+            status=SOA_STATUS_LABELS[lang].get(entry.status or "", ""),
             owner=control.owner.name if control.owner else "",
             last_reviewed=entry.last_reviewed_on,
             notes="\n".join(notes.get(control.id, ())),

@@ -230,6 +230,8 @@ def update_subprocessor(session: Session, actor, sp: SubProcessor,
     require(actor, Permission.MANAGE_SUBPROCESSORS)
     check_version(sp, version, "sub-processor")
     values = _check(details)
+    if set(values["countries"]) == set(sp.countries or ()):
+        values["countries"] = sp.countries  # a form lists them in its own order: no change
     changes = {name: [getattr(sp, name), value] for name, value in values.items()
                if getattr(sp, name) != value}
     with unit_of_work(session, "sub-processor"):

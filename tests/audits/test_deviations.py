@@ -81,7 +81,7 @@ def test_raise_respond_close_leaves_ledger_entries_in_order(db_session, loaded_c
                                  "Alerting added; HR list reconciled weekly.", deviation.version)
     assert deviation.status == "in_progress"
     evidence = _evidence(db_session, control)
-    service.close_deviation(db_session, owner, deviation, evidence.id, "Verified in May.",
+    service.close_deviation(db_session, auditor, deviation, evidence.id, "Verified in May.",
                             deviation.version)
     assert (deviation.status, deviation.closing_evidence_id) == ("closed", evidence.id)
     assert deviation.closed_at is not None
@@ -102,6 +102,12 @@ def test_the_journey_in_the_browser(client, login_as, db_session, loaded_catalog
         "version": deviation.version})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     evidence = _evidence(db_session, control)
+    page = client.get(f"/deviations/{deviation.id}").get_data(as_text=True)
+    assert 'data-testid="close-form"' not in page  # the owner shows the fix; others close
+    client.post("/logout")
+    login_as("internal_auditor")
+    page = client.get(f"/deviations/{deviation.id}").get_data(as_text=True)
+    assert 'data-testid="close-form"' in page
     response = client.post(f"/deviations/{deviation.id}/close", data={
         "evidence_id": evidence.id, "note": "Checked.", "version": deviation.version})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
@@ -248,14 +254,23 @@ def test_closing_needs_evidence_about_the_findings_control(client, login_as, db_
     assert deviation.status == "closed"
 
 
-def test_only_managers_or_the_remediation_owner_close(db_session, loaded_catalogue, owner,
-                                                      auditor):
+def test_only_managers_close_and_never_the_remediation_owner(db_session, loaded_catalogue,
+                                                             owner, auditor):
     control = _control(db_session)
     control.owner_id = owner.id  # owning the control is not owning the remediation
     deviation = _raise(db_session, auditor, control)
     with pytest.raises(Forbidden):
         service.close_deviation(db_session, owner, deviation, _evidence(db_session, control).id,
                                 None, deviation.version)
+    deviation.owner_id = owner.id  # owning the remediation does not let one close it either
+    with pytest.raises(Forbidden):
+        service.close_deviation(db_session, owner, deviation, _evidence(db_session, control).id,
+                                None, deviation.version)
+    coordinator = make_user(db_session, role="coordinator")
+    deviation.owner_id = coordinator.id  # nor a manager who owns the remediation
+    with pytest.raises(Forbidden):
+        service.close_deviation(db_session, coordinator, deviation,
+                                _evidence(db_session, control).id, None, deviation.version)
 
 
 def test_a_stale_edit_conflicts(client, login_as, db_session, loaded_catalogue, auditor):
@@ -321,7 +336,7 @@ def test_issued_engagements_findings_are_still_answered_and_closed(db_session, l
     db_session.flush()
     service.respond_to_deviation(db_session, owner, deviation, None, "Fixing.",
                                  deviation.version)
-    service.close_deviation(db_session, owner, deviation, _evidence(db_session, control).id,
+    service.close_deviation(db_session, auditor, deviation, _evidence(db_session, control).id,
                             None, deviation.version)
     assert deviation.status == "closed"
 

@@ -362,3 +362,29 @@ def test_pages_and_service_messages_speak_danish(client, db_session, coordinator
     assert "Perioden slutter, før den begynder." in response.get_data(as_text=True)
     response = post_file(client, b"x", controls=["testcat:NOPE"])
     assert "Ingen kontrol med nøglen testcat:NOPE." in response.get_data(as_text=True)
+
+
+def test_control_filter_takes_the_code_people_see(client, db_session, coordinator, controls):
+    from app.catalogue.models import Control
+
+    service.add_note_evidence(db_session, coordinator, details(
+        title="Board minutes", controls=["othercat:O.1"], description="Approved."))
+    service.add_note_evidence(db_session, coordinator, details(title="Scanner report",
+                                                               description="Clean."))
+    sign_in(client, coordinator)
+    page = client.get("/evidence/?control=o.1").get_data(as_text=True)
+    assert "Board minutes" in page and "Scanner report" not in page
+    assert 'value="o.1"' in page  # what the user typed stays in the box
+    # A code two catalogues share: the list asks which one, with a link to each.
+    other = controls["O.1"].catalogue
+    db_session.add(Control(key="othercat:C.1", catalogue=other, group=controls["O.1"].group,
+                           code="C.1", title_en="Other C.1", position=9))
+    db_session.commit()
+    page = client.get("/evidence/?control=C.1").get_data(as_text=True)
+    assert 'data-testid="control-ambiguous"' in page
+    assert "control=testcat:C.1" in page and "control=othercat:C.1" in page
+    assert "Scanner report" not in page
+    page = client.get("/evidence/?control=C.1&catalogue=testcat").get_data(as_text=True)
+    assert "Scanner report" in page and 'data-testid="control-ambiguous"' not in page
+    page = client.get("/evidence/?control=Z.9").get_data(as_text=True)
+    assert "No control has the code or key Z.9." in page

@@ -1,6 +1,27 @@
 // Kontrol's small progressive enhancements. Pages work without it; no inline script anywhere.
 "use strict";
 
+// Pages know script runs (the phone menu collapses only then; without script it stays open).
+document.documentElement.classList.add("js");
+
+// The header's menu button (phones) opens and closes the navigation.
+document.addEventListener("DOMContentLoaded", () => {
+  const button = document.querySelector(".menu-button");
+  if (!button) return;
+  const bar = button.closest(".topbar");
+  button.addEventListener("click", () => {
+    const open = bar.classList.toggle("open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && bar.classList.contains("open")) {
+      bar.classList.remove("open");
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    }
+  });
+});
+
 document.addEventListener("DOMContentLoaded", () => {
   // Buttons with data-confirm ask before submitting their form.
   document.querySelectorAll("[data-confirm]").forEach((button) => {
@@ -11,6 +32,11 @@ document.addEventListener("DOMContentLoaded", () => {
   // Selects with data-autosubmit submit their form on change (filter bars).
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => select.form.requestSubmit());
+  });
+  // A checkbox with data-select-all="<name>" ticks or unticks every checkbox of that name.
+  document.querySelectorAll("input[data-select-all]").forEach((all) => {
+    const boxes = () => document.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`);
+    all.addEventListener("change", () => boxes().forEach((box) => { box.checked = all.checked; }));
   });
   // Token and code blocks with data-copy copy themselves on click.
   document.querySelectorAll("code.token").forEach((code) => {
