@@ -214,7 +214,7 @@ def test_the_export_is_the_page_cell_by_cell(app, client, db_session, people, en
         assert page_row[1].startswith(row[1] + " " + row[2])  # code and title
         assert page_row[2] == row[3]  # what is needed, the hostile text unchanged
         assert page_row[3].startswith(row[4])  # asked of
-        assert page_row[4] == row[7].strftime("%Y-%m-%d")  # due
+        assert page_row[4] == row[7].strftime({"en": "%Y-%m-%d", "da": "%d.%m.%Y"}[lang])  # due
         assert page_row[5].startswith(state) and row[8] == state
         assert page_row[6] == (row[10] or "—")
     assert exported[1][11] == delivered.current_version.sha256

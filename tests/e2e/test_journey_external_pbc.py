@@ -22,6 +22,7 @@ from app.extensions import db
 from app.firms import service as firms
 from app.reports import service as reports
 from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.daily import sign_out
 from tests.factories import TEST_PASSWORD, make_firm, make_user
 from tests.reports.conftest import PROFILE
 
@@ -97,7 +98,7 @@ def _sign_in(page, email):
 
 
 def _sign_out(page):
-    page.get_by_test_id("logout").click()
+    sign_out(page)
     page.wait_for_url("**/login**")
 
 
