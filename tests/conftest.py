@@ -23,6 +23,20 @@ from tests import factories
 TEST_PASSWORD = factories.TEST_PASSWORD
 
 
+def pytest_collection_modifyitems(config, items):
+    """Markup-only walks (axe-core, phone widths, Danish text) run once, on SQLite.
+
+    What they check is rendered by templates and CSS whatever the database; the journeys and
+    page tests still run on both. CI runs the suite on SQLite and on PostgreSQL, so they run.
+    """
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="markup-only check: runs in the SQLite run")
+    for item in items:
+        if item.get_closest_marker("markup"):
+            item.add_marker(skip)
+
+
 def _base_config(url: str, instance: Path) -> dict:
     return {
         "TESTING": True,

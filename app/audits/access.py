@@ -6,17 +6,22 @@
   engagement partner signs it. Internal auditors may prepare tests there (a pre-audit), which
   the firm reviews; they never review or sign.
 - Fieldwork (populations, draws, results) is locked on a concluded test and in review.
+- Findings: external auditors read those of the engagements they see, and nothing else;
+  control owners those they own or that concern controls they own; the other roles all.
+- Evidence requests of an engagement (its PBC list): the firm's auditors on it and the
+  internal audit function ask for evidence; whoever may see the engagement reads the list.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
 from ..auth.actors import SystemActor
 from ..auth.permissions import Permission, Role, can, require
+from ..catalogue.models import Control
 from ..errors import Conflict, Forbidden, NotFound
 from ..firms.models import AuditFirmMember
-from .models import ControlTest, Engagement, EngagementMember, MemberRole
+from .models import ControlTest, Deviation, Engagement, EngagementMember, MemberRole
 
 
 def _role(actor) -> Role | None:
@@ -159,3 +164,56 @@ def can_change_status(actor, engagement: Engagement) -> bool:
     if _role(actor) == Role.EXTERNAL_AUDITOR:
         return is_firm_auditor(actor, engagement)
     return can(actor, Permission.MANAGE_ENGAGEMENTS)
+
+
+# --- findings -------------------------------------------------------------------------------
+
+def is_involved(actor, deviation: Deviation) -> bool:
+    """The actor owns the finding's remediation or the control it is about."""
+    actor_id = getattr(actor, "id", None)
+    return actor_id is not None and (
+        deviation.owner_id == actor_id or deviation.control.owner_id == actor_id)
+
+
+def can_view_finding(actor, deviation: Deviation) -> bool:
+    """Whether the actor may read the finding.
+
+    External auditors: the findings of the engagements they see (a finding raised outside an
+    engagement is not theirs); control owners: those they own or on controls they own; the
+    other roles holding VIEW_DEVIATIONS: all (viewers read-only). `visible_findings` is its
+    SQL twin and must change with it.
+    """
+    if not can(actor, Permission.VIEW_DEVIATIONS):
+        return False
+    role = _role(actor)
+    if role == Role.EXTERNAL_AUDITOR:
+        return deviation.engagement is not None and can_view_engagement(actor,
+                                                                        deviation.engagement)
+    return role != Role.CONTROL_OWNER or is_involved(actor, deviation)
+
+
+def visible_findings(query, actor):
+    """Narrow a `select(Deviation…)` to what `can_view_finding` allows."""
+    role = _role(actor)
+    if role == Role.CONTROL_OWNER:
+        owned_controls = select(Control.id).where(Control.owner_id == actor.id)
+        return query.where(or_(Deviation.owner_id == actor.id,
+                               Deviation.control_id.in_(owned_controls)))
+    if role == Role.EXTERNAL_AUDITOR:
+        return query.where(Deviation.engagement_id.in_(visible_engagement_ids(actor)))
+    return query
+
+
+# --- evidence requests of an engagement (the PBC list) ---------------------------------------
+
+def can_request_evidence(actor, engagement: Engagement) -> bool:
+    """Whether the actor may put a request on the engagement's PBC list (or withdraw one).
+
+    The firm's auditors on an ISAE engagement and the internal audit function (which may
+    prepare the firm's tests); never on an issued engagement.
+    """
+    if not can(actor, Permission.REQUEST_ENGAGEMENT_EVIDENCE) or engagement.is_issued:
+        return False
+    if _role(actor) == Role.EXTERNAL_AUDITOR:
+        return is_firm_auditor(actor, engagement)
+    return True

@@ -67,6 +67,11 @@ THINGS = {
     "sample": Thing(nouns=(_l("the sample of the test of %(name)s"), _l("sample %(id)s")),
                     lookup=_tests_of(Sample), needs="test",
                     endpoint="audits.show_test", link=by_fact("test_id", "test")),
+    # An engagement's PBC list (what its auditors asked for); evidence requests name it.
+    "pbc_list": Thing(nouns=(_l("the PBC list of “%(name)s”"),
+                             _l("the PBC list of engagement %(id)s")),
+                      lookup=name_lookup(Engagement.name, Engagement.id),
+                      endpoint="audits.pbc_list", link=by_id("engagement_id")),
     "deviation": Thing(nouns=(_l("the finding “%(name)s”"), _l("finding %(id)s")),
                        facts=lambda c: known(name=text(c.get("title"))),
                        lookup=name_lookup(Deviation.title, Deviation.id),

@@ -93,7 +93,8 @@ def list_deviations():
                                            today=local_today(), page=page)
     return render_template("deviations/list.html", items=items, total=total, page=page,
                            per_page=50, filters=filters, today=local_today(),
-                           severities=SEVERITY_LABELS)
+                           severities=SEVERITY_LABELS,
+                           engagements=service.engagement_choices(db.session, current_actor()))
 
 
 @bp.get("/<int:deviation_id>")

@@ -23,7 +23,8 @@ from ..catalogue.models import Catalogue, Control
 from ..db import utcnow
 from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..ledger.service import LedgerFilter, append, list_entries
-from .access import can_perform, visible_engagement_ids
+from . import access
+from .access import can_perform
 from .models import ControlTest, Deviation, DeviationStatus, Engagement, Severity
 from .service import can_view_engagement, require_view
 
@@ -55,26 +56,9 @@ def _role(actor) -> Role | None:
 
 # --- object-level permissions ---------------------------------------------------------------
 
-def is_involved(actor, deviation: Deviation) -> bool:
-    """The actor owns the finding's remediation or the control it is about."""
-    actor_id = getattr(actor, "id", None)
-    return actor_id is not None and (
-        deviation.owner_id == actor_id or deviation.control.owner_id == actor_id)
-
-
-def can_view_deviation(actor, deviation: Deviation) -> bool:
-    """Whether the actor may see the finding.
-
-    Control owners see the findings they own or that concern controls they own; external
-    auditors the findings of the engagements they may see; the other roles holding
-    VIEW_DEVIATIONS see all of them (viewers read-only).
-    """
-    if not can(actor, Permission.VIEW_DEVIATIONS):
-        return False
-    if _role(actor) == Role.EXTERNAL_AUDITOR:
-        return deviation.engagement is not None and can_view_engagement(actor,
-                                                                        deviation.engagement)
-    return _role(actor) != Role.CONTROL_OWNER or is_involved(actor, deviation)
+# Who may read a finding is decided with the engagement rules in `access.py`.
+is_involved = access.is_involved
+can_view_deviation = access.can_view_finding
 
 
 def can_respond(actor, deviation: Deviation) -> bool:
@@ -103,15 +87,7 @@ def can_close(actor, deviation: Deviation) -> bool:
     return can(actor, Permission.MANAGE_DEVIATIONS) and not owner
 
 
-def _visible(query, actor):
-    """Narrow a `select(Deviation…)` to what `can_view_deviation` allows."""
-    if _role(actor) == Role.CONTROL_OWNER:
-        owned_controls = select(Control.id).where(Control.owner_id == actor.id)
-        query = query.where(or_(Deviation.owner_id == actor.id,
-                                Deviation.control_id.in_(owned_controls)))
-    elif _role(actor) == Role.EXTERNAL_AUDITOR:
-        query = query.where(Deviation.engagement_id.in_(visible_engagement_ids(actor)))
-    return query
+_visible = access.visible_findings
 
 
 def _require(allowed: bool, template: str) -> None:
@@ -171,6 +147,17 @@ def list_deviations(session: Session, actor, filters: DeviationFilter, *, today:
     if per_page:
         query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
     return list(session.scalars(query).unique()), total
+
+
+def engagement_choices(session: Session, actor) -> list[tuple[int, str]]:
+    """(id, name) of the engagements the actor may see, newest period first, to filter by."""
+    if not can(actor, Permission.VIEW_AUDITS):
+        return []
+    query = select(Engagement.id, Engagement.name).order_by(Engagement.period_end.desc(),
+                                                            Engagement.id.desc())
+    if _role(actor) == Role.EXTERNAL_AUDITOR:
+        query = query.where(Engagement.id.in_(access.visible_engagement_ids(actor)))
+    return [(row.id, row.name) for row in session.execute(query)]
 
 
 def _mine_clause(actor):

@@ -185,16 +185,6 @@ class ExpandForm(FlaskForm):
                                                       NumberRange(min=1, max=5000)])
 
 
-class ItemResultForm(FlaskForm):
-    """What was found for one sampled item."""
-
-    result = SelectField(_l("Result"), choices=[SelectChoice(r.value, label)
-                                                for r, label in RESULT_LABELS.items()])
-    note = StringField(_l("Note"), validators=[Length(max=2000)])
-    evidence_id = HiddenField(filters=[_int_or_none])
-    version = HiddenField()
-
-
 class TestTextsForm(FlaskForm):
     """What the report prints for a test, in English and Danish."""
 

@@ -1,4 +1,4 @@
-"""Audit pages for the fieldwork of a test: populations, samples and item results."""
+"""Audit pages for the fieldwork of a test: populations and samples (results: results_views)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,12 @@ from . import populations, samples, service
 from .forms import (
     DrawForm,
     ExpandForm,
-    ItemResultForm,
     NoOccurrencesForm,
     PopulationListForm,
     PopulationUploadForm,
     VersionForm,
 )
-from .models import Population, Sample, SampleItem
+from .models import Population, Sample
 from .views import _back_to_test, _flash_error, _test_or_404, bp
 
 FAILURES = (Invalid, Conflict, Forbidden)
@@ -171,24 +170,3 @@ def redraw_sample(sample_id: int):
                                        evidence_settings().store)
         flash(result.message, "success" if result.identical else "error")
     return _back_to_test(sample.test_id, "#sample")
-
-
-@bp.post("/items/<int:item_id>")
-@requires(Permission.PERFORM_TESTS)
-def record_result(item_id: int):
-    """Record the result for one sampled item."""
-    item = db.session.get(SampleItem, item_id)
-    if item is None:
-        abort(404)
-    test = service.get_test(db.session, current_actor(), item.sample.test_id)
-    form = ItemResultForm(prefix=f"i{item.id}")
-    if form.validate_on_submit():
-        try:
-            samples.record_result(db.session, current_actor(), item, form.result.data,
-                                  form.note.data, form.evidence_id.data,
-                                  int(form.version.data or 0))
-        except FAILURES as error:
-            _flash_error(error)
-        else:
-            flash(_("Result saved."), "success")
-    return _back_to_test(test.id, f"#item-{item.id}")

@@ -1,4 +1,4 @@
-"""Drawing, expanding and re-drawing samples, and recording each item's result.
+"""Drawing, expanding and re-drawing samples; removing unused populations (results: results.py).
 
 A sample stores its seed and the population's fingerprint. Re-drawing re-reads the stored file,
 fingerprints it again and repeats the selection from the seed, so anyone with read access (an
@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ..auth.permissions import Permission, require
-from ..db import utcnow
 from ..errors import Conflict, IntegrityError, Invalid, NotFound
 from ..evidence.storage import EvidenceStore
 from ..ledger.service import append
 from . import sampling
 from .models import ControlTest, ItemResult, Population, Sample, SampleItem
 from .populations import current_fingerprint, rows_at
+from .results import record_result  # noqa: F401  (re-exported: one item's result)
 from .service import require_fieldwork, require_view, suggested_size
 
 
@@ -132,33 +132,6 @@ def redraw_sample(session: Session, actor, sample: Sample, store: EvidenceStore)
            {"identical": result.identical, "fingerprint_matches": result.fingerprint_matches})
     session.commit()
     return result
-
-
-def record_result(session: Session, actor, item: SampleItem, result: str, note: str | None,
-                  evidence_id: int | None, version: int) -> SampleItem:
-    """Record what the auditor found for one item; 'not applicable' needs a reason."""
-    test = item.sample.test
-    require_fieldwork(actor, test)
-    if version != item.version:
-        raise Conflict("Someone else recorded a result for this item. Reload and retry.")
-    if result not in {r.value for r in ItemResult}:
-        raise Invalid("result", "Choose a result.")
-    note = (note or "").strip() or None
-    if result == ItemResult.NOT_APPLICABLE and not note:
-        raise Invalid("note", "Say why the item is not applicable.")
-    if result == ItemResult.DEVIATION and not note:
-        raise Invalid("note", "Describe the deviation.")
-    if evidence_id is not None:
-        from ..evidence.service import evidence_for_control
-
-        evidence_for_control(session, evidence_id, test.control)
-    append(session, actor, "sample.item_result", item, {
-        "test": test.id, "index": item.population_index, "result": [item.result, result],
-        "note": note, "evidence": evidence_id})
-    item.result, item.note, item.evidence_id = result, note, evidence_id
-    item.tested_by_id, item.tested_at = getattr(actor, "id", None), utcnow()
-    session.commit()
-    return item
 
 
 def remove_population(session: Session, actor, population: Population) -> None:

@@ -18,7 +18,7 @@ from ..evidence.views import localised
 from ..extensions import db
 from ..firms.service import firm_auditors, list_firms
 from ..forms import put_error
-from . import access, conclusions, sampling, service
+from . import access, conclusions, results, sampling, service
 from .forms import (
     FREQUENCY_LABELS,
     KIND_LABELS,
@@ -29,7 +29,6 @@ from .forms import (
     DrawForm,
     EngagementForm,
     ExpandForm,
-    ItemResultForm,
     NoOccurrencesForm,
     PopulationListForm,
     PopulationUploadForm,
@@ -208,8 +207,6 @@ def _render_test(test, plan_form: TestPlanForm | None = None, status: int = 200)
         upload_form=PopulationUploadForm(), list_form=PopulationListForm(),
         draw_form=DrawForm(), expand_form=ExpandForm(), comment_form=CommentForm(),
         none_form=NoOccurrencesForm(version=test.version),
-        item_forms={i.id: ItemResultForm(prefix=f"i{i.id}", obj=i, version=i.version)
-                    for i in (sample.items if sample else [])},
         reopen_form=ReasonForm(version=test.version), review_form=VersionForm(
             version=test.version),
         suggested={p.id: service.suggested_size(test, p) for p in test.populations
@@ -217,6 +214,7 @@ def _render_test(test, plan_form: TestPlanForm | None = None, status: int = 200)
         sizing=service.sizing_note(test, population),
         drawn_from={s.population_id for s in test.samples},
         evaluation=conclusions.evaluation(test),
+        attached=results.attached_evidence(db.session, sample.items if sample else []),
         deviations=conclusions.test_deviations(db.session, test),
         comments=service.list_comments(db.session, test.engagement, test),
         no_deviations=conclusions.NO_DEVIATIONS,
@@ -304,13 +302,15 @@ def reopen_test(test_id: int):
     test = _test_or_404(test_id)
     form = ReasonForm()
     if form.validate_on_submit():
+        reviewer = test.reviewed_by.name if test.reviewed_at and test.reviewed_by else None
         try:
             conclusions.reopen_test(db.session, current_actor(), test, form.reason.data,
                                     int(form.version.data or 0))
         except (Invalid, Conflict, Forbidden) as error:
             _flash_error(error)
         else:
-            flash(_("The test is reopened."), "success")
+            flash(_("The test is reopened; the review by %(name)s is cleared.", name=reviewer)
+                  if reviewer else _("The test is reopened."), "success")
     return _back_to_test(test_id, "#conclusion")
 
 
@@ -379,14 +379,15 @@ def register() -> None:
     from ..evidence.service import STORED_FILE_SOURCES
     from ..templating import NAVIGATION, NavItem
     from .demo import seed_engagement
+    from .pbc_demo import seed_pbc
     from .populations import population_files
 
     NAVIGATION.append(NavItem(_l("Audits"), "audits.list_engagements", Permission.VIEW_AUDITS,
                               "/audits"))
-    DEMO_STEPS.append(seed_engagement)
+    DEMO_STEPS.extend((seed_engagement, seed_pbc))
     STORED_FILE_SOURCES.append(population_files)
 
 
 register()
 
-from . import sample_views  # noqa: E402,F401  (its routes join this blueprint)
+from . import pbc_views, results_views, sample_views  # noqa: E402,F401  (routes join bp)

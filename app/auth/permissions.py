@@ -74,6 +74,8 @@ class Permission(enum.StrEnum):
     VIEW_ANNUAL_WHEEL = "view_annual_wheel"
     MANAGE_ANNUAL_WHEEL = "manage_annual_wheel"
     COMPLETE_DUTIES = "complete_duties"  # control owners: duties they own (service check)
+    # The PBC list: external auditors within their engagements (audits/access.py)
+    REQUEST_ENGAGEMENT_EVIDENCE = "request_engagement_evidence"
 
 
 ALL_ROLES = frozenset(Role)
@@ -139,6 +141,8 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_ANNUAL_WHEEL: ALL_ROLES - {Role.EXTERNAL_AUDITOR},
     Permission.MANAGE_ANNUAL_WHEEL: frozenset({Role.ADMIN, Role.COORDINATOR}),
     Permission.COMPLETE_DUTIES: frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER}),
+    Permission.REQUEST_ENGAGEMENT_EVIDENCE: frozenset({Role.ADMIN, Role.INTERNAL_AUDITOR,
+                                                       Role.EXTERNAL_AUDITOR}),
 }
 
 # Endpoints anyone may reach without signing in.

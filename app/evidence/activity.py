@@ -11,6 +11,7 @@ from ..ledger.describe import (
     by_id,
     code,
     codes,
+    int_id,
     known,
     name_lookup,
     number,
@@ -23,6 +24,12 @@ from .models import Evidence
 
 def _controls(changes) -> dict:
     return known(controls=codes(changes.get("controls")), control=code(changes.get("control")))
+
+
+def _pbc_list(changes) -> Ref | None:
+    """A request an engagement's auditors made is on its PBC list (audits/activity.py)."""
+    engagement = int_id(changes.get("engagement"))
+    return Ref("pbc_list", engagement) if engagement else None
 
 
 THINGS = {
@@ -56,17 +63,26 @@ PHRASES = {
         if c.get("problem") == "missing" else
         (_l("The stored file of %(thing)s no longer matched its SHA-256 when %(actor)s "
             "opened it"),)),
+    # A request on an engagement's PBC list is about that list; any other, about its control.
     "evidence_request.created": phrase(
-        _l("%(actor)s asked %(assignee)s for evidence for %(thing)s by %(due)s"),
-        _l("%(actor)s asked %(assignee)s for evidence for %(thing)s"),
-        _l("%(actor)s asked for evidence for %(thing)s"),
-        values=lambda c: known(assignee=person(c.get("assignee")), due=text(c.get("due_on"))),
-        about=lambda c, entity_id: control_ref(c.get("control"))),
+        lambda c: (_l("%(actor)s put a request on %(thing)s: evidence for %(control)s from "
+                      "%(assignee)s by %(due)s"),
+                   _l("%(actor)s put a request on %(thing)s: evidence for %(control)s")
+                   ) if int_id(c.get("engagement")) else (
+            _l("%(actor)s asked %(assignee)s for evidence for %(thing)s by %(due)s"),
+            _l("%(actor)s asked %(assignee)s for evidence for %(thing)s"),
+            _l("%(actor)s asked for evidence for %(thing)s")),
+        values=lambda c: known(assignee=person(c.get("assignee")), due=text(c.get("due_on")),
+                               control=code(c.get("control"))),
+        about=lambda c, entity_id: _pbc_list(c) or control_ref(c.get("control"))),
     "evidence_request.answered": phrase(
         _l("%(actor)s answered an evidence request with %(thing)s"),
         about=lambda c, entity_id: Ref("evidence", str(c["evidence"])) if c.get("evidence")
         else None),
     "evidence_request.cancelled": phrase(
-        _l("%(actor)s cancelled the evidence request for %(thing)s"),
-        about=lambda c, entity_id: control_ref(c.get("control"))),
+        lambda c: (_l("%(actor)s withdrew the request for evidence for %(control)s from "
+                      "%(thing)s"),) if int_id(c.get("engagement")) else
+        (_l("%(actor)s cancelled the evidence request for %(thing)s"),),
+        values=lambda c: known(control=code(c.get("control"))),
+        about=lambda c, entity_id: _pbc_list(c) or control_ref(c.get("control"))),
 }

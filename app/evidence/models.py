@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +25,9 @@ from ..auth.models import User
 from ..catalogue.models import Control
 from ..db import TimestampMixin, UTCDateTime, VersionedMixin, utcnow
 from ..extensions import db
+
+if TYPE_CHECKING:  # the audits package builds on evidence; the relationship is by name
+    from ..audits.models import Engagement
 
 
 class EvidenceKind(enum.StrEnum):
@@ -119,7 +123,11 @@ class EvidenceVersion(db.Model):
 
 
 class EvidenceRequest(VersionedMixin, TimestampMixin, db.Model):
-    """A coordinator or auditor asks a control's owner for evidence by a due date."""
+    """A coordinator or auditor asks a control's owner for evidence by a due date.
+
+    A request made within an engagement belongs to it: the engagement's PBC list ("provided by
+    client"), which its auditors manage and read, with the evidence delivered.
+    """
 
     __tablename__ = "evidence_request"
 
@@ -132,8 +140,10 @@ class EvidenceRequest(VersionedMixin, TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default=RequestStatus.OPEN.value, index=True)
     answered_by_evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagement.id"), index=True)
 
     control: Mapped[Control] = relationship()
+    engagement: Mapped[Engagement | None] = relationship("Engagement")
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
     assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
     answered_by_evidence: Mapped[Evidence | None] = relationship()

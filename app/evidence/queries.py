@@ -269,7 +269,7 @@ def list_requests(session: Session, actor, scope: str = "assigned",
     query = select(EvidenceRequest).options(
         joinedload(EvidenceRequest.control).joinedload(Control.catalogue),
         joinedload(EvidenceRequest.assignee), joinedload(EvidenceRequest.requested_by),
-        joinedload(EvidenceRequest.answered_by_evidence))
+        joinedload(EvidenceRequest.answered_by_evidence), joinedload(EvidenceRequest.engagement))
     if scope == "raised":
         query = query.where(EvidenceRequest.requested_by_id == getattr(actor, "id", None))
     elif scope == "all":
@@ -284,12 +284,19 @@ def list_requests(session: Session, actor, scope: str = "assigned",
 
 
 def open_requests_for_control(session: Session, actor, control_id: int) -> list[EvidenceRequest]:
-    """A control's open requests, the earliest due first."""
+    """A control's open requests, the earliest due first.
+
+    An external auditor sees only those of their engagements' PBC lists.
+    """
     require(actor, Permission.VIEW_EVIDENCE)
-    return list(session.scalars(
-        select(EvidenceRequest).where(EvidenceRequest.control_id == control_id,
-                                      EvidenceRequest.status == RequestStatus.OPEN)
-        .options(joinedload(EvidenceRequest.assignee)).order_by(EvidenceRequest.due_on)))
+    query = select(EvidenceRequest).where(EvidenceRequest.control_id == control_id,
+                                          EvidenceRequest.status == RequestStatus.OPEN)
+    if getattr(actor, "role", None) == Role.EXTERNAL_AUDITOR:
+        from ..audits.access import visible_engagement_ids
+
+        query = query.where(EvidenceRequest.engagement_id.in_(visible_engagement_ids(actor)))
+    return list(session.scalars(query.options(joinedload(EvidenceRequest.assignee))
+                                .order_by(EvidenceRequest.due_on)))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from datetime import date
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -140,11 +140,17 @@ def can_read_evidence(actor, evidence: Evidence) -> bool:
 
 
 def _external_scope(actor):
-    """SQL condition: the evidence lies in the scope of one of the actor's engagements."""
-    from ..audits.access import visible_engagements_clause
-    from ..audits.models import ControlTest, Engagement
+    """SQL condition: the evidence lies in the scope of one of the actor's engagements.
 
-    return exists().where(
+    That is evidence for a control tested in the engagement speaking for its period, and
+    whatever the engagement's work rests on whatever its dates: evidence delivered for its PBC
+    list, attached to one of its sampled items, or closing one of its findings.
+    """
+    from ..audits.access import visible_engagement_ids, visible_engagements_clause
+    from ..audits.models import ControlTest, Deviation, Engagement, Sample, SampleItem
+
+    theirs = visible_engagement_ids(actor)
+    in_period = exists().where(
         visible_engagements_clause(actor),
         ControlTest.engagement_id == Engagement.id,
         ControlTest.control_id == evidence_control.c.control_id,
@@ -153,6 +159,15 @@ def _external_scope(actor):
         Evidence.period_end >= case(
             (Engagement.kind == "isae3000_type1", Engagement.period_end),
             else_=func.coalesce(Engagement.period_start, Engagement.period_end)))
+    delivered = exists().where(EvidenceRequest.answered_by_evidence_id == Evidence.id,
+                               EvidenceRequest.engagement_id.in_(theirs))
+    attached = exists().where(SampleItem.evidence_id == Evidence.id,
+                              Sample.id == SampleItem.sample_id,
+                              ControlTest.id == Sample.test_id,
+                              ControlTest.engagement_id.in_(theirs))
+    closing = exists().where(Deviation.closing_evidence_id == Evidence.id,
+                             Deviation.engagement_id.in_(theirs))
+    return or_(in_period, delivered, attached, closing)
 
 
 def readable_evidence(query, actor):

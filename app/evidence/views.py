@@ -168,7 +168,11 @@ def add_evidence(kind: str):
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(_("Evidence “%(title)s” added.", title=evidence.title), "success")
+            if answering is not None:
+                flash(_("Evidence “%(title)s” added; request #%(id)s is answered.",
+                        title=evidence.title, id=answering.id), "success")
+            else:
+                flash(_("Evidence “%(title)s” added.", title=evidence.title), "success")
             return redirect(url_for("evidence.show_evidence", evidence_id=evidence.id))
     return render_template("evidence/add.html", form=form, kind=kind, answering=answering,
                            limit=settings().max_mb), 422 if request.method == "POST" else 200

@@ -208,4 +208,4 @@ def register() -> None:
 
 register()
 
-from . import report_views  # noqa: E402,F401  (its routes join this blueprint)
+from . import pbc_views, report_views  # noqa: E402,F401  (their routes join this blueprint)

@@ -31,7 +31,7 @@ def test_each_step_of_a_test_is_confirmed(client, db_session, engagement, people
     item = sample.items[0]
     said = _flash(client, client.post(f"/audits/items/{item.id}", data={
         f"i{item.id}-result": "no_deviation", f"i{item.id}-version": item.version}))
-    assert said == "Result saved."
+    assert said == f"Item {item.population_index + 1} saved: No deviation."
     said = _flash(client, client.post(f"/audits/samples/{sample.id}/expand", data={"extra": 1}))
     assert said == "Sample expanded to 6 items."
     said = _flash(client, client.post(f"/audits/tests/{test.id}/comments",

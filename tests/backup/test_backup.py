@@ -214,8 +214,8 @@ def test_a_target_that_is_not_empty_is_refused(fresh_app, tmp_path):
         evidence = fresh_app.config["KONTROL_EVIDENCE_DIR"]
         # A migrated database with nothing in it is fine (the genesis ledger head is seeded).
         assert check_target(db.engine, db.metadata, evidence, backup, head_revision()) is False
-        with pytest.raises(RestoreRefused,
-                           match=f"revision {head_revision()} and this Kontrol at 0001"):
+        refusal = f"revision {head_revision()} and this Kontrol at 0001"
+        with pytest.raises(RestoreRefused, match=refusal):
             check_target(db.engine, db.metadata, evidence, backup, "0001")
         factories.make_user(db.session, role="viewer")
         db.session.remove()

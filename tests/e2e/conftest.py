@@ -6,9 +6,12 @@ KONTROL_REQUIRE_BROWSER=1), where a missing browser fails the run.
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -17,6 +20,10 @@ CHROMIUM = os.environ.get("KONTROL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+
+
+# Window sizes a journey runs at: `@pytest.mark.parametrize("viewport", VIEWPORTS)`.
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 def _browser_required() -> bool:
@@ -53,9 +60,22 @@ def live_server(fresh_app):
 
 
 @pytest.fixture
-def page(browser, live_server):
+def viewport() -> str:
+    """The window size of `page` (a key of VIEWPORTS); journeys parametrize it."""
+    return "desktop"
+
+
+def _expected_answer(response) -> bool:
+    """A page, or the page script's row save refused with 409/422: answers, not failures."""
+    kind = response.request.resource_type
+    return kind == "document" or (kind == "fetch" and response.status in (409, 422))
+
+
+@pytest.fixture
+def page(browser, live_server, viewport):
     """A new browser page in a fresh context (English browser), failing on console errors."""
-    context = browser.new_context(locale="en-GB", base_url=live_server)
+    context = browser.new_context(locale="en-GB", base_url=live_server,
+                                  viewport=VIEWPORTS[viewport])
     page = context.new_page()
     errors: list[str] = []
     # Pages answer failed forms with 4xx on purpose; a failing asset or script is an error.
@@ -63,8 +83,36 @@ def page(browser, live_server):
             and not msg.text.startswith("Failed to load resource") else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
-            if response.status >= 400 and response.request.resource_type != "document"
-            else None)
+            if response.status >= 400 and not _expected_answer(response) else None)
     yield page
     context.close()
     assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def step(page, tmp_path):
+    """Name the steps of a journey: `with step("draw the sample"): …`.
+
+    When a step fails, a full-page screenshot of that moment is saved under the test's tmp dir
+    (screenshots/NN-step-name.png) and its path printed, then the failure goes on as it was.
+    """
+    folder, numbers = tmp_path / "screenshots", itertools.count(1)
+
+    @contextmanager
+    def run(name: str):
+        number = next(numbers)
+        try:
+            yield
+        except BaseException:
+            folder.mkdir(exist_ok=True)
+            slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60]
+            path = folder / f"{number:02d}-{slug}.png"
+            try:
+                page.screenshot(path=str(path), full_page=True)
+            except Exception as problem:  # noqa: BLE001 - the step's own failure matters more
+                print(f"step {number} ({name}) failed; no screenshot: {problem}")
+            else:
+                print(f"step {number} ({name}) failed; screenshot: {path}")
+            raise
+
+    return run

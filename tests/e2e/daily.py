@@ -41,6 +41,14 @@ def seed_demo(app) -> None:
         db.session.remove()
 
 
+def sign_out(page) -> None:
+    """Sign out from the header; on a phone the button is behind the menu button."""
+    menu = page.get_by_test_id("menu-button")
+    if menu.is_visible():
+        menu.click()
+    page.get_by_test_id("logout").click()
+
+
 def slug(text: str) -> str:
     """A file-name-safe version of `text`."""
     return re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-")[:60] or "page"

@@ -38,6 +38,7 @@ def _detail_links(page, limit: int = 2) -> list[str]:
         :limit]
 
 
+@pytest.mark.markup
 def test_every_role_fits_a_phone_and_passes_axe(browser, fresh_app, live_server):
     seed_demo(fresh_app)
     overflowing, inaccessible, walked = [], [], {}

@@ -56,7 +56,8 @@ def test_request_upload_and_download(fresh_app, page, tmp_path):
     page.get_by_label("Date or start of period").fill("2099-01-01")
     page.get_by_label("End of period").fill("2099-01-31")
     page.get_by_role("button", name="Add evidence").click()
-    page.get_by_text("Evidence “Vulnerability scan, October” added.").wait_for()
+    page.get_by_text(
+        "Evidence “Vulnerability scan, October” added; request #1 is answered.").wait_for()
     assert page.get_by_test_id("versions").get_by_text("scan-report.csv").is_visible()
     page.get_by_test_id("logout").click()
 

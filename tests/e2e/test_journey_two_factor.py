@@ -7,6 +7,7 @@ import pyotp
 import pytest
 
 from app.extensions import db
+from tests.e2e.daily import sign_out
 from tests.factories import TEST_PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -17,12 +18,6 @@ def _sign_in_with_password(page, email):
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-
-
-def _sign_out(page):
-    """On a phone the sign-out button is behind the menu button."""
-    page.get_by_test_id("menu-button").click()
-    page.get_by_test_id("logout").click()
 
 
 def test_two_factor_enrolment_and_sign_in(fresh_app, page, browser, live_server):
@@ -48,7 +43,7 @@ def test_two_factor_enrolment_and_sign_in(fresh_app, page, browser, live_server)
     page.get_by_role("link", name="I have saved the codes").click()
     assert "Recovery codes left: 10 of 10" in page.get_by_test_id("two-factor-state").inner_text()
 
-    _sign_out(page)
+    sign_out(page)
     page.get_by_text("You are signed out.").wait_for()
 
     # The session cookie copied before signing out opens nothing.
@@ -72,7 +67,7 @@ def test_two_factor_enrolment_and_sign_in(fresh_app, page, browser, live_server)
 
     page.get_by_test_id("lang-da").click()
     page.get_by_role("heading", name="Velkommen, Signe Holm").wait_for()
-    _sign_out(page)
+    sign_out(page)
     page.get_by_text("Du er logget ud.").wait_for()
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Adgangskode").fill(TEST_PASSWORD)

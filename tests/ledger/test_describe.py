@@ -144,3 +144,20 @@ def test_ids_out_of_bounds_give_no_link_and_no_error(db_session, read, mette, co
     assert [(words(a), a.url) for a in read([huge, odd], coordinator)] == [
         (f"Mette Hansen edited evidence {'9' * 30}", None),
         ("Mette Hansen drew a sample for sample ²", None)]
+
+
+def test_a_request_on_a_pbc_list_names_the_list(db_session, read, mette, coordinator):
+    asked = entry(db_session, coordinator, "evidence_request.created", "evidence_request", 5, {
+        "control": "iso27001-2022:A.8.15", "assignee": mette.email, "due_on": "2026-11-25",
+        "engagement": 999_999})
+    withdrawn = entry(db_session, coordinator, "evidence_request.cancelled", "evidence_request",
+                      5, {"control": "iso27001-2022:A.8.15", "engagement": 999_999})
+    english = read([asked, withdrawn], coordinator)
+    assert [(words(a), a.url) for a in english] == [
+        ("Signe Holm put a request on the PBC list of engagement 999999: evidence for A.8.15 "
+         "from Mette Hansen by 2026-11-25", "/audits/999999/pbc"),
+        ("Signe Holm withdrew the request for evidence for A.8.15 from the PBC list of "
+         "engagement 999999", "/audits/999999/pbc")]
+    assert words(read([asked], coordinator, "da")[0]) == (
+        "Signe Holm satte en anmodning på PBC-listen for opgave 999999: dokumentation for "
+        "A.8.15 fra Mette Hansen senest 2026-11-25")

@@ -198,6 +198,7 @@ SPREADSHEET_EXPORTS = {
                                "test_export_matches_the_filtered_list",
     "governance.export_risks": "tests/governance/test_forms_and_scope.py::"
                                "test_risk_register_export_matches_the_page",
+    "reports.export_pbc": "tests/audits/test_pbc.py::test_the_export_is_the_page_cell_by_cell",
 }
 
 

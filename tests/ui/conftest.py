@@ -1,6 +1,6 @@
-"""The demo organisation (Nordlys Statistik), seeded once per module, and sign-ins as its people.
+"""The demo organisation (Nordlys Statistik), seeded once for this folder, and its people.
 
-Seeding the demo takes a while, so a module seeds it once inside an outer transaction on one
+Seeding the demo takes a while, so it is seeded once inside an outer transaction on one
 connection (`demo_database`), and each test runs inside a SAVEPOINT of that transaction that
 is rolled back afterwards (`db_session` here overrides the suite's own): services' commits
 only release inner SAVEPOINTs, as everywhere in the suite, so no test sees another's writes.
@@ -23,7 +23,7 @@ DEMO_EMAILS = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def demo_database(app):
     """One connection holding the seeded demo in a transaction that is never committed."""
     from app.demo import seed_demo, setup_steps

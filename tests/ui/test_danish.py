@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from html.parser import HTMLParser
 
+import pytest
 from sqlalchemy import JSON, String, Text, select
 from werkzeug.exceptions import HTTPException
 
@@ -118,6 +119,7 @@ def crawl(client, app, start: list[str]) -> dict[str, str]:
     return pages
 
 
+@pytest.mark.markup
 def test_every_page_of_every_role_is_danish(client, app, db_session, demo, sign_in):
     data = stored_texts(db_session)
     findings: dict[str, set[str]] = defaultdict(set)
