@@ -21,7 +21,7 @@ from app.evidence.storage import EvidenceStore
 from app.extensions import db
 from app.firms import service as firms
 from app.reports import service as reports
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import JOURNEY_SIZES, VIEWPORTS
 from tests.e2e.daily import sign_out
 from tests.factories import TEST_PASSWORD, make_firm, make_user
 from tests.reports.conftest import PROFILE
@@ -115,7 +115,7 @@ def _fits(page, viewport):
         f"{page.url} scrolls sideways: {width}px; widest: {page.evaluate(WIDEST)}")
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", JOURNEY_SIZES)
 def test_external_auditor_findings_pbc_report_and_bundle(fresh_app, page, step, viewport):
     seeded = _seed(fresh_app)
     due = (date.today() + timedelta(days=10)).isoformat()
