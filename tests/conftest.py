@@ -19,6 +19,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.extensions import db
 from tests import factories
+from tests.transaction import rolled_back
 
 TEST_PASSWORD = factories.TEST_PASSWORD
 
@@ -93,28 +94,9 @@ def app(database_url, tmp_path_factory):
 
 @pytest.fixture
 def db_session(app):
-    """db.session inside an outer transaction rolled back after the test.
-
-    Flask-SQLAlchemy 3 ignores a session-level bind, so the app's engine entry is swapped for
-    the test's connection; with join_transaction_mode="create_savepoint" every commit only
-    releases a SAVEPOINT. On SQLite this relies on app/db.py turning off pysqlite's legacy
-    transaction handling.
-    """
-    with app.app_context():
-        engines = db.engines
-        engine = engines[None]
-        connection = engine.connect()
-        transaction = connection.begin()
-        engines[None] = connection
-        db.session.remove()
-        try:
-            yield db.session
-        finally:
-            db.session.remove()
-            engines[None] = engine
-            if transaction.is_active:
-                transaction.rollback()
-            connection.close()
+    """db.session inside an outer transaction rolled back after the test (tests/transaction.py)."""
+    with rolled_back(app):
+        yield db.session
 
 
 @pytest.fixture

@@ -164,16 +164,7 @@ def set_status(engagement_id: int):
 def comment_engagement(engagement_id: int):
     """Comment on the engagement (external auditors too)."""
     engagement = service.get_engagement(db.session, current_actor(), engagement_id)
-    form = CommentForm()
-    if form.validate_on_submit():
-        try:
-            service.add_comment(db.session, current_actor(), engagement, form.body.data)
-        except Invalid as error:
-            _flash_error(error)
-        else:
-            flash(_("Comment added."), "success")
-    else:
-        flash(_("Write the comment."), "error")
+    _add_comment(engagement)
     return redirect(url_for("audits.show_engagement", engagement_id=engagement_id) + "#comments")
 
 
@@ -336,18 +327,22 @@ def review_test(test_id: int):
 def comment_test(test_id: int):
     """Comment on a test (external auditors too)."""
     test = _test_or_404(test_id)
-    form = CommentForm()
-    if form.validate_on_submit():
-        try:
-            service.add_comment(db.session, current_actor(), test.engagement, form.body.data,
-                                test)
-        except Invalid as error:
-            _flash_error(error)
-        else:
-            flash(_("Comment added."), "success")
-    else:
-        flash(_("Write the comment."), "error")
+    _add_comment(test.engagement, test)
     return _back_to_test(test_id, "#comments")
+
+
+def _add_comment(engagement, test=None) -> None:
+    """Post the comment form's text on the engagement (or one of its tests), saying how it went."""
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash(_("Write the comment."), "error")
+        return
+    try:
+        service.add_comment(db.session, current_actor(), engagement, form.body.data, test)
+    except Invalid as error:
+        _flash_error(error)
+    else:
+        flash(_("Comment added."), "success")
 
 
 @bp.get("/sampling")

@@ -6,16 +6,14 @@ formula in the auditor's spreadsheet. The rows are the page's rows, in the page'
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from .spreadsheet import put_text
+from .spreadsheet import finish_table, put_text
 from .xlsx import HEADER_FILL, HEADER_FONT
 
 
@@ -76,12 +74,4 @@ def pbc_workbook(rows: Sequence[PbcRow], lang: str, engagement: str, organisatio
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             if column - 1 in DATE_COLUMNS:
                 cell.number_format = "yyyy-mm-dd"
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A5"
-    sheet.auto_filter.ref = f"A4:{get_column_letter(len(WIDTHS))}{max(4, sheet.max_row)}"
-    book.properties.creator = "Kontrol"
-    book.properties.created = book.properties.modified = generated_at.replace(tzinfo=None)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return finish_table(book, sheet, WIDTHS, freeze="A5", generated_at=generated_at)

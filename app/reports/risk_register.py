@@ -7,16 +7,14 @@ in a threat stays a string). No Flask and no database (STYLE habit 8).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from .spreadsheet import put_text
+from .spreadsheet import finish_table, put_text
 from .xlsx import HEADER_FILL, HEADER_FONT
 
 LEVEL_FILLS = {"low": "C6E3D2", "medium": "FFF1B8", "high": "F9C98B", "critical": "E8918A"}
@@ -101,12 +99,4 @@ def risk_register_workbook(rows: Sequence[RiskRow], lang: str, organisation: str
             if level in LEVEL_FILLS:
                 sheet.cell(row=number, column=column).fill = PatternFill(
                     "solid", fgColor=LEVEL_FILLS[level])
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A5"
-    sheet.auto_filter.ref = f"A4:{get_column_letter(len(WIDTHS))}{max(4, sheet.max_row)}"
-    book.properties.creator = "Kontrol"
-    book.properties.created = book.properties.modified = generated_at.replace(tzinfo=None)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return finish_table(book, sheet, WIDTHS, freeze="A5", generated_at=generated_at)

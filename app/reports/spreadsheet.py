@@ -58,3 +58,22 @@ def put_text(cell, value):
     else:
         cell.value = value
     return cell
+
+
+def finish_table(book, sheet, widths: Sequence[float], *, freeze: str, generated_at) -> bytes:
+    """Finish a list export and return its bytes: the tail every list export shares.
+
+    Column widths, frozen headings and a filter over the table (headings on row 4), the
+    workbook's creator and time.
+    """
+    from openpyxl.utils import get_column_letter
+
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = freeze
+    sheet.auto_filter.ref = f"A4:{get_column_letter(len(widths))}{max(4, sheet.max_row)}"
+    book.properties.creator = "Kontrol"
+    book.properties.created = book.properties.modified = generated_at.replace(tzinfo=None)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -5,16 +5,14 @@ Every cell is written through `spreadsheet.put_text`, so text never becomes a fo
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from .spreadsheet import put_text
+from .spreadsheet import finish_table, put_text
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -66,16 +64,8 @@ def soa_workbook(rows: Sequence[SoARow], lang: str, organisation: str,
                   row.justification, row.status, row.owner, row.last_reviewed, row.notes)
         for column, value in enumerate(values, start=1):
             put_text(sheet.cell(row=number, column=column), value)
-    for index, width in enumerate(SOA_WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
     for line in sheet.iter_rows(min_row=5):
         for cell in line:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         line[8].number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A5"
-    sheet.auto_filter.ref = f"A4:{get_column_letter(len(SOA_WIDTHS))}{max(4, sheet.max_row)}"
-    book.properties.creator = "Kontrol"
-    book.properties.created = book.properties.modified = generated_at.replace(tzinfo=None)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return finish_table(book, sheet, SOA_WIDTHS, freeze="A5", generated_at=generated_at)

@@ -6,16 +6,14 @@ such as "=HYPERLINK(…)" typed into the register stays text in the auditor's sp
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from ..reports.spreadsheet import put_text
+from ..reports.spreadsheet import finish_table, put_text
 from ..reports.xlsx import HEADER_FILL, HEADER_FONT
 from . import countries
 
@@ -135,12 +133,4 @@ def register_workbook(rows: Sequence[RegisterRow], lang: str, generated_at: date
             cell = _put(sheet, index, column, value)
             if column in DATE_COLUMNS:
                 cell.number_format = "yyyy-mm-dd"
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "B5"
-    sheet.auto_filter.ref = f"A4:{get_column_letter(len(WIDTHS))}{max(4, sheet.max_row)}"
-    book.properties.creator = "Kontrol"
-    book.properties.created = book.properties.modified = generated_at.replace(tzinfo=None)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return finish_table(book, sheet, WIDTHS, freeze="B5", generated_at=generated_at)

@@ -24,6 +24,9 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
 
 # Window sizes a journey runs at: `@pytest.mark.parametrize("viewport", VIEWPORTS)`.
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+# The journeys' sizes: the phone run checks layout, so it runs with the markup checks (SQLite).
+JOURNEY_SIZES = [pytest.param("desktop", id="desktop"),
+                 pytest.param("phone", id="phone", marks=pytest.mark.markup)]
 
 
 def _browser_required() -> bool:

@@ -41,12 +41,24 @@ def seed_demo(app) -> None:
         db.session.remove()
 
 
+def sign_in(page, email: str, *, wait: bool = True) -> None:
+    """Sign in through the login form as a person would (then on the overview, unless told
+    not to wait, e.g. when a second step follows)."""
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if wait:
+        page.wait_for_url("**/")
+
+
 def sign_out(page) -> None:
-    """Sign out from the header; on a phone the button is behind the menu button."""
+    """Sign out from the header (on a phone the button is behind the menu button)."""
     menu = page.get_by_test_id("menu-button")
     if menu.is_visible():
         menu.click()
     page.get_by_test_id("logout").click()
+    page.wait_for_url("**/login**")
 
 
 def slug(text: str) -> str:

@@ -13,7 +13,7 @@ from app.catalogue.service import assign_owner
 from app.catalogue.sync import load_catalogues
 from app.evidence.service import EvidenceDetails, add_note_evidence
 from app.extensions import db
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import JOURNEY_SIZES, VIEWPORTS
 from tests.factories import TEST_PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def _seed(app) -> str:
     return email
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", JOURNEY_SIZES)
 def test_engagement_to_finding(fresh_app, page, step, viewport):
     email = _seed(fresh_app)
 

@@ -16,7 +16,8 @@ from app.extensions import db
 from app.firms import service as firms
 from app.reports import service as reports
 from app.reports import signing
-from tests.factories import TEST_PASSWORD, make_user
+from tests.e2e.daily import sign_in, sign_out
+from tests.factories import make_user
 from tests.reports.conftest import PROFILE
 
 pytestmark = pytest.mark.browser
@@ -67,24 +68,11 @@ def _seed(app) -> dict:
     return found
 
 
-def _sign_in(page, email):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-
-
-def _sign_out(page):
-    page.get_by_test_id("logout").click()
-    page.wait_for_url("**/login**")
-
-
 def test_external_auditor_performs_concludes_and_the_partner_signs_and_issues(fresh_app, page):
     seeded = _seed(fresh_app)
 
     # The firm's senior auditor sees exactly this engagement and performs the leaver test.
-    _sign_in(page, seeded["senior"])
+    sign_in(page, seeded["senior"])
     page.get_by_role("link", name="Audits").click()
     assert page.locator("table a strong").all_inner_texts() == ["ISAE 3000 GDPR 2025"]
     page.get_by_role("link", name="ISAE 3000 GDPR 2025").click()
@@ -108,16 +96,16 @@ def test_external_auditor_performs_concludes_and_the_partner_signs_and_issues(fr
     # The preparer is not offered the review; the fieldwork is locked.
     assert page.get_by_role("button", name="Sign off as reviewer").count() == 0
     assert page.get_by_role("button", name="Draw sample").count() == 0
-    _sign_out(page)
+    sign_out(page)
 
     # Internal audit may look, but has no way to sign the auditor's report.
-    _sign_in(page, seeded["internal"])
+    sign_in(page, seeded["internal"])
     page.goto(f"/reports/engagements/{seeded['engagement']}")
     assert page.get_by_role("button", name="Sign the auditor's report").count() == 0
-    _sign_out(page)
+    sign_out(page)
 
     # The partner reviews, moves the engagement to review, signs and issues.
-    _sign_in(page, seeded["partner"])
+    sign_in(page, seeded["partner"])
     page.goto("/audits/")
     page.get_by_role("link", name="ISAE 3000 GDPR 2025").click()
     page.get_by_role("link", name="Revoking rights and returning assets on leaving").click()
@@ -141,10 +129,10 @@ def test_external_auditor_performs_concludes_and_the_partner_signs_and_issues(fr
     with open(download.value.path(), "rb") as handle:
         data = handle.read()
     assert hashlib.sha256(data).hexdigest() == sha
-    _sign_out(page)
+    sign_out(page)
 
     # An auditor of another firm sees none of it.
-    _sign_in(page, seeded["stranger"])
+    sign_in(page, seeded["stranger"])
     page.goto("/audits/")
     assert page.locator("table a strong").count() == 0
     assert page.goto(f"/audits/{seeded['engagement']}").status == 404

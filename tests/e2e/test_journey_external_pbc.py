@@ -21,9 +21,9 @@ from app.evidence.storage import EvidenceStore
 from app.extensions import db
 from app.firms import service as firms
 from app.reports import service as reports
-from tests.e2e.conftest import VIEWPORTS
-from tests.e2e.daily import sign_out
-from tests.factories import TEST_PASSWORD, make_firm, make_user
+from tests.e2e.conftest import JOURNEY_SIZES, VIEWPORTS
+from tests.e2e.daily import sign_in, sign_out
+from tests.factories import make_firm, make_user
 from tests.reports.conftest import PROFILE
 
 pytestmark = pytest.mark.browser
@@ -89,19 +89,6 @@ def _seed(app) -> dict:
     return found
 
 
-def _sign_in(page, email):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-
-
-def _sign_out(page):
-    sign_out(page)
-    page.wait_for_url("**/login**")
-
-
 WIDEST = """() => Array.from(document.querySelectorAll("body *"))
   .map((e) => [Math.round(e.getBoundingClientRect().right), e.tagName + "." + e.className])
   .filter(([right]) => right > document.documentElement.clientWidth)
@@ -115,13 +102,13 @@ def _fits(page, viewport):
         f"{page.url} scrolls sideways: {width}px; widest: {page.evaluate(WIDEST)}")
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", JOURNEY_SIZES)
 def test_external_auditor_findings_pbc_report_and_bundle(fresh_app, page, step, viewport):
     seeded = _seed(fresh_app)
     due = (date.today() + timedelta(days=10)).isoformat()
 
     with step("the auditor sees exactly their engagement"):
-        _sign_in(page, seeded["senior"])
+        sign_in(page, seeded["senior"])
         assert page.locator("header a[href='/deviations/']").count() == 1  # Findings, in the menu
         page.goto("/audits/")
         assert page.locator("table a strong").all_inner_texts() == [ENGAGEMENT]
@@ -154,10 +141,10 @@ def test_external_auditor_findings_pbc_report_and_bundle(fresh_app, page, step, 
         page.get_by_text(f"Request #1 sent to Mads Krogh, due {due}.").wait_for()
         assert page.get_by_test_id("pbc-summary").inner_text().startswith("Open: 1")
         _fits(page, viewport)
-        _sign_out(page)
+        sign_out(page)
 
     with step("the control owner delivers"):
-        _sign_in(page, seeded["owner"])
+        sign_in(page, seeded["owner"])
         page.goto("/evidence/requests")
         assert page.get_by_test_id("request-engagement").inner_text() == (
             f"PBC list of {ENGAGEMENT}")
@@ -169,10 +156,10 @@ def test_external_auditor_findings_pbc_report_and_bundle(fresh_app, page, step, 
         page.get_by_label("Date or start of period").fill("2024-12-31")  # before the period
         page.get_by_role("button", name="Add evidence").click()
         page.get_by_text("Evidence “HR leaver list 2025” added; request #1 is answered.").wait_for()
-        _sign_out(page)
+        sign_out(page)
 
     with step("the auditor reads what was delivered"):
-        _sign_in(page, seeded["senior"])
+        sign_in(page, seeded["senior"])
         page.goto(f"/audits/{seeded['engagement']}/pbc")
         row = page.locator("tr[data-state='delivered']")
         assert row.get_by_text("Delivered").is_visible()

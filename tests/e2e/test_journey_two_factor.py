@@ -7,17 +7,10 @@ import pyotp
 import pytest
 
 from app.extensions import db
-from tests.e2e.daily import sign_out
+from tests.e2e.daily import sign_in, sign_out
 from tests.factories import TEST_PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in_with_password(page, email):
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_two_factor_enrolment_and_sign_in(fresh_app, page, browser, live_server):
@@ -26,7 +19,7 @@ def test_two_factor_enrolment_and_sign_in(fresh_app, page, browser, live_server)
         db.session.remove()
     page.set_viewport_size({"width": 390, "height": 844})
 
-    _sign_in_with_password(page, email)
+    sign_in(page, email, wait=False)
     page.wait_for_url("**/")
     stolen = [c for c in page.context.cookies() if c["name"] == "session"]
     page.goto("/account")
@@ -54,7 +47,7 @@ def test_two_factor_enrolment_and_sign_in(fresh_app, page, browser, live_server)
     assert "/login" in thief_page.url
     thief.close()
 
-    _sign_in_with_password(page, email)
+    sign_in(page, email, wait=False)
     page.wait_for_url("**/login/code")
     totp = pyotp.TOTP(secret)
     if time.time() % 30 > 27:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from tests.factories import TEST_PASSWORD, make_user
+from tests.transaction import rolled_back
 
 DEMO_EMAILS = {
     "coordinator": "coordinator@nordlys.example",
@@ -28,26 +29,13 @@ def demo_database(app):
     """One connection holding the seeded demo in a transaction that is never committed."""
     from app.demo import seed_demo, setup_steps
 
-    with app.app_context():
-        engines = db.engines
-        engine = engines[None]
-        connection = engine.connect()
-        transaction = connection.begin()
-        engines[None] = connection
+    with rolled_back(app) as connection:
+        for step in setup_steps():
+            step(db.session)
+        seed_demo(db.session, TEST_PASSWORD)
+        make_user(db.session, role="admin", name="Anne Admin", email="admin@nordlys.example")
         db.session.remove()
-        try:
-            for step in setup_steps():
-                step(db.session)
-            seed_demo(db.session, TEST_PASSWORD)
-            make_user(db.session, role="admin", name="Anne Admin", email="admin@nordlys.example")
-            db.session.remove()
-            yield connection
-        finally:
-            db.session.remove()
-            engines[None] = engine
-            if transaction.is_active:
-                transaction.rollback()
-            connection.close()
+        yield connection
 
 
 @pytest.fixture
