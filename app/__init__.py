@@ -28,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     routing.register(app)  # before any route: every <int:…> is bounded
     register_extensions(app)
     register_blueprints(app)
+    register_activity()
     register_cli(app)
     register_request_hooks(app)
     from .errors import register_error_handlers
@@ -128,6 +129,26 @@ def register_blueprints(app: Flask) -> None:
 
         db.session.execute(text("SELECT 1"))
         return jsonify({"status": "ok"})
+
+
+def register_activity() -> None:
+    """Each domain's words for its ledger entries, for the activity feed (ledger/describe.py)."""
+    from .audits import activity as audits
+    from .auth import activity as auth
+    from .catalogue import activity as catalogue
+    from .evidence import activity as evidence
+    from .firms import activity as firms
+    from .governance import activity as governance
+    from .incidents import activity as incidents
+    from .ledger.describe import register
+    from .notifications import activity as notifications
+    from .reports import activity as reports
+    from .saved_filters import activity as saved_filters
+    from .vendors import activity as vendors
+
+    for domain in (auth, catalogue, evidence, audits, reports, firms, governance, incidents,
+                   vendors, notifications, saved_filters):
+        register(domain)
 
 
 def register_cli(app: Flask) -> None:

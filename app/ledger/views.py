@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from .. import params
+from ..auth.current import current_actor
 from ..auth.permissions import Permission, requires
 from ..extensions import db
 from ..time import zone
 from . import service
+from .describe import describe
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -26,6 +28,7 @@ def index():
     )
     page = params.page_number(request.args)
     entries, total = service.list_entries(db.session, filters, zone(current_app), page)
-    return render_template("ledger/index.html", entries=entries, total=total, page=page,
+    return render_template("ledger/index.html", total=total, page=page,
+                           entries=describe(db.session, entries, current_actor()),
                            per_page=50, filters=filters,
                            actions=service.known_actions(db.session))
