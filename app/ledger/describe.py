@@ -22,9 +22,11 @@ links, since proving each object would cost a query per row. They do not see the
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from flask import current_app, url_for
 from flask_babel import format_decimal
@@ -398,11 +400,34 @@ def _url(ref: Ref, may_link: Callable[[str], bool]) -> str | None:
         return None
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+
+
+def _localised(value):
+    """A date or an instant from the entry's changes in the reader's format; others as they are.
+
+    The page's own dates are in that format too: one date format per language on a page.
+    """
+    if not isinstance(value, str):
+        return value
+    from ..templating import local_date, local_time
+
+    try:
+        if _ISO_DATE.fullmatch(value):
+            return local_date(date.fromisoformat(value))
+        if _ISO_INSTANT.fullmatch(value):
+            return local_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:  # 2025-02-30: not a date after all
+        return value
+    return value
+
+
 def _sentence(draft: _Draft, people: dict, may_link) -> Activity:
     entry = draft.entry
     noun = _noun(draft.ref)
     url = _url(draft.ref, may_link)
-    values = {key: value.shown(people) if isinstance(value, Person) else value
+    values = {key: value.shown(people) if isinstance(value, Person) else _localised(value)
               for key, value in draft.values.items()}
     values["actor"] = people.get(entry.actor_id) or (
         SYSTEM if entry.actor_id is None and entry.actor.startswith("system") else entry.actor)

@@ -160,4 +160,4 @@ def test_a_request_on_a_pbc_list_names_the_list(db_session, read, mette, coordin
          "engagement 999999", "/audits/999999/pbc")]
     assert words(read([asked], coordinator, "da")[0]) == (
         "Signe Holm satte en anmodning på PBC-listen for opgave 999999: dokumentation for "
-        "A.8.15 fra Mette Hansen senest 2026-11-25")
+        "A.8.15 fra Mette Hansen senest 25.11.2026")  # the Danish pages' date format
