@@ -50,11 +50,30 @@ def browser():
         browser.close()
 
 
+def _buffered(app):
+    """The app with every response read and closed before the server writes it.
+
+    Werkzeug's development server closes a response (an open static file) only after draining
+    the socket, and a browser that drops the connection first (navigating on) makes that drain
+    raise: the file is left to the garbage collector, a ResourceWarning that fails the suite.
+    """
+
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
 @pytest.fixture
 def live_server(fresh_app):
     """The app served on a free loopback port, with CSRF on as in production."""
     fresh_app.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, fresh_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(fresh_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
