@@ -18,6 +18,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..auth.models import User
+from ..auth.people import active_users
 from ..auth.permissions import Permission, Role, can
 from ..catalogue.models import Catalogue, Control
 from ..db import utcnow
@@ -229,8 +230,7 @@ def deviation_counts(session: Session, actor, *, today: date) -> DeviationCounts
 
 def possible_owners(session: Session) -> list[User]:
     """Active users who may be made responsible for remediating a finding."""
-    return list(session.scalars(select(User).where(
-        User.active, User.role.in_([r.value for r in OWNER_ROLES])).order_by(User.name)))
+    return active_users(session, OWNER_ROLES)
 
 
 def raisable_controls(session: Session) -> list[Control]:

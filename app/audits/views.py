@@ -6,11 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..auth.current import current_actor
 from ..auth.models import User
+from ..auth.people import active_users
 from ..auth.permissions import Permission, Role, requires
 from ..catalogue.service import list_catalogues
 from ..errors import Conflict, DomainError, Forbidden, Invalid
@@ -51,8 +51,7 @@ def labels() -> dict:
 
 
 def _users(*roles: Role) -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.active, User.role.in_([r.value for r in roles])).order_by(User.name)))
+    return active_users(db.session, roles)
 
 
 def _test_or_404(test_id: int):

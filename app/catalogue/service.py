@@ -10,6 +10,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..auth.models import User
+from ..auth.people import active_users
 from ..auth.permissions import Permission, Role, require
 from ..errors import Conflict, Invalid, NotFound
 from ..ledger.service import append
@@ -193,8 +194,7 @@ def get_soa_entry(session: Session, entry_id: int) -> SoAEntry:
 
 def possible_owners(session: Session) -> list[User]:
     """Active users who may own a control."""
-    return list(session.scalars(select(User).where(
-        User.active, User.role.in_([r.value for r in OWNER_ROLES])).order_by(User.name)))
+    return active_users(session, OWNER_ROLES)
 
 
 def _owner(session: Session, owner_id: int | None) -> User | None:

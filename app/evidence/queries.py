@@ -13,6 +13,7 @@ from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..auth.models import User
+from ..auth.people import active_users
 from ..auth.permissions import Permission, Role, can, require
 from ..catalogue.models import Catalogue, Control, ControlGroup
 from ..errors import Invalid, NotFound
@@ -250,8 +251,7 @@ def addable_controls(session: Session, actor) -> list[Control]:
 
 def possible_holders(session: Session) -> list[User]:
     """Active users who may own evidence or be asked for it."""
-    return list(session.scalars(select(User).where(
-        User.active, User.role.in_([r.value for r in EVIDENCE_OWNER_ROLES])).order_by(User.name)))
+    return active_users(session, EVIDENCE_OWNER_ROLES)
 
 
 # -- requests -------------------------------------------------------------------------------

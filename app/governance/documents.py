@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..auth import scope
+from ..auth.people import active_users
 from ..auth.permissions import Permission, require
 from ..catalogue.models import Control
 from ..errors import NotFound
@@ -288,8 +289,6 @@ def documents_for_control(session: Session, actor, control_id: int) -> list[Gove
 
 def possible_owners(session: Session) -> list:
     """Active users who may own register entries, by name."""
-    from ..auth.models import User
     from .common import OWNER_ROLES
 
-    return list(session.scalars(select(User).where(
-        User.active, User.role.in_([r.value for r in OWNER_ROLES])).order_by(User.name)))
+    return active_users(session, OWNER_ROLES)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..audits.models import Deviation
 from ..auth import scope
 from ..auth.models import User
+from ..auth.people import active_users
 from ..auth.permissions import Permission, Role, can
 from . import clocks
 from .checks import N_, forbidden, not_found
@@ -160,8 +161,7 @@ def incident_history(session: Session, incident: Incident, tz, limit: int = 100)
 def people(session: Session) -> list[User]:
     """Active users who may report, decide, inform the chair or own an action."""
     roles = (Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER, Role.INTERNAL_AUDITOR)
-    return list(session.scalars(select(User).where(
-        User.active, User.role.in_([r.value for r in roles])).order_by(User.name)))
+    return active_users(session, roles)
 
 
 def finding_choices(session: Session, limit: int = 200) -> list[Deviation]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..auth import scope
 from ..auth.models import User
+from ..auth.people import active_users
 from ..auth.permissions import Permission, Role, require
 from ..catalogue.models import Control
 from ..errors import NotFound
@@ -173,8 +174,7 @@ def other_subprocessors(session: Session, exclude: int | None = None) -> list[Su
 def possible_performers(session: Session) -> list[User]:
     """Active users who may have done a follow-up (auditors of the firm excluded)."""
     roles = (Role.ADMIN, Role.COORDINATOR, Role.CONTROL_OWNER, Role.INTERNAL_AUDITOR)
-    return list(session.scalars(select(User).where(User.active, User.role.in_(
-        [r.value for r in roles])).order_by(User.name)))
+    return active_users(session, roles)
 
 
 # -- dashboard ------------------------------------------------------------------------------
