@@ -15,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import optional_id
+
 
 class ProfileForm(FlaskForm):
     """Who the organisation is, for the report texts."""
@@ -80,7 +82,7 @@ class AuditorSignatureForm(FlaskForm):
 class ObjectiveForm(FlaskForm):
     """The auditor's judgement of one control objective."""
 
-    group_id = HiddenField(validators=[DataRequired()])
+    group_id = HiddenField(validators=[DataRequired()], filters=[optional_id])
     achieved = RadioField(_l("Control objective"), choices=[
         SelectChoice("yes", _l("achieved")), SelectChoice("no", _l("not achieved"))],
         default="yes")
@@ -94,7 +96,7 @@ class ObjectiveForm(FlaskForm):
 class ExclusionForm(FlaskForm):
     """Why a control objective is not relevant, in both languages."""
 
-    exclusion_id = HiddenField(validators=[DataRequired()])
+    exclusion_id = HiddenField(validators=[DataRequired()], filters=[optional_id])
     reason_en = TextAreaField(_l("Reason (English)"), validators=[Length(max=4000)])
     reason_da = TextAreaField(_l("Reason (Danish)"), validators=[Length(max=4000)])
 

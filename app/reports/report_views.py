@@ -130,11 +130,11 @@ def judge_objective(engagement_id: int):
     if form.validate_on_submit():
         try:
             signing.set_objective_opinion(
-                db.session, current_actor(), engagement, int(form.group_id.data),
+                db.session, current_actor(), engagement, form.group_id.data,
                 form.achieved.data != "no", form.criterion.data, form.reason_en.data,
                 form.reason_da.data, _organisation())
-        except (*FAILURES, ValueError) as error:
-            flash(getattr(error, "message", str(error)), "error")
+        except FAILURES as error:
+            flash(error.message, "error")
         else:
             flash(_("The objective's judgement is saved."), "success")
     return _back(engagement_id, "#objectives")
@@ -149,10 +149,10 @@ def save_exclusion(engagement_id: int):
     if form.validate_on_submit():
         try:
             signing.save_exclusion_reason(db.session, current_actor(), engagement,
-                                          int(form.exclusion_id.data), form.reason_en.data,
+                                          form.exclusion_id.data, form.reason_en.data,
                                           form.reason_da.data)
-        except (*FAILURES, ValueError) as error:
-            flash(getattr(error, "message", str(error)), "error")
+        except FAILURES as error:
+            flash(error.message, "error")
         else:
             flash(_("The reason is saved."), "success")
     return _back(engagement_id, "#objectives")

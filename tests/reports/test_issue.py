@@ -310,3 +310,18 @@ def test_the_bundle_of_an_issued_engagement_carries_the_issued_pdf(client, db_se
         client.get(f"/reports/bundles/{bundle_id}/download", buffered=True).data))
     pdf = archive.read("isae3000-report-da.pdf")
     assert hashlib.sha256(pdf).hexdigest() == issued["da"].sha256
+
+
+@pytest.mark.parametrize("group_id", ["99999999999999999999", "x1", "-3"])
+def test_an_objective_id_beyond_what_the_database_holds_changes_nothing(
+        client, db_session, reviewed, people, group_id):
+    _login(client, people["senior"])
+    before = db_session.scalar(select(LedgerEntry.seq).order_by(LedgerEntry.seq.desc()))
+    for url, data in ((f"/reports/engagements/{reviewed.id}/objectives",
+                       {"group_id": group_id, "achieved": "yes", "criterion": "c"}),
+                      (f"/reports/engagements/{reviewed.id}/exclusions",
+                       {"exclusion_id": group_id, "reason_en": "x", "reason_da": "x"})):
+        response = client.post(url, data=data, follow_redirects=True)
+        assert response.status_code == 200
+        assert "invalid literal" not in response.get_data(as_text=True)  # no Python in the UI
+    assert db_session.scalar(select(LedgerEntry.seq).order_by(LedgerEntry.seq.desc())) == before
