@@ -6,6 +6,7 @@ calls itself independent) — at desktop and phone sizes."""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from app.auth.actors import CLI
 from app.catalogue.models import Control
@@ -74,7 +75,7 @@ def test_engagement_to_finding(fresh_app, page, step, viewport):
     with step("record a deviation on its row, without a reload"):
         page.get_by_test_id("record-results").click()
         rows = page.locator("tr[data-item]")
-        assert rows.count() == 4
+        expect(rows).to_have_count(4)
         second = rows.nth(1)
         second.get_by_label("Result of item").select_option("deviation")
         second.get_by_label("Note on item").fill("Access removed 9 days late")
@@ -99,7 +100,7 @@ def test_engagement_to_finding(fresh_app, page, step, viewport):
 
     with step("conclude the test"):
         page.get_by_role("link", name="Back to the test to conclude").click()
-        assert page.get_by_role("link", name="#1 Leaver ticket 2025-0412").is_visible()
+        expect(page.get_by_role("link", name="#1 Leaver ticket 2025-0412")).to_be_visible()
         page.get_by_role("radio", name="not material").check()
         page.get_by_label("Why the deviations are not material").fill(
             "The account was disabled in the HR system on the last day; only the directory "
@@ -110,7 +111,7 @@ def test_engagement_to_finding(fresh_app, page, step, viewport):
             "The HR system now notifies IT.")
         page.get_by_role("button", name="Conclude").click()
         page.get_by_text("Test concluded.").wait_for()
-        assert page.get_by_text("Deviations, not material").first.is_visible()
+        expect(page.get_by_text("Deviations, not material").first).to_be_visible()
         assert page.get_by_test_id("record-results").count() == 0  # the fieldwork is locked
 
     with step("raise the finding"):

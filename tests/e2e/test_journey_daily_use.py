@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.e2e.daily import (
     DESKTOP,
@@ -62,9 +63,9 @@ def test_every_role_fits_a_phone_and_passes_axe(browser, fresh_app, live_server)
             assert page.locator("html").get_attribute("lang") == "da"
             header = page.locator(".topbar").bounding_box()
             assert header["height"] <= 80, f"the header takes {header['height']} px"
-            assert not page.locator(".mainnav").is_visible()
+            expect(page.locator(".mainnav")).to_be_hidden()
             page.get_by_test_id("menu-button").click()
-            assert page.locator(".mainnav").is_visible()
+            expect(page.locator(".mainnav")).to_be_visible()
             assert page.get_by_test_id("menu-button").get_attribute("aria-expanded") == "true"
             phone.screenshot("menu open")
         pages = []
@@ -116,7 +117,7 @@ def test_coordinator_journey(browser, fresh_app, live_server, viewport, locale):
         row = page.locator("table.soa tbody tr", has=page.locator("a", has_text=re.compile(
             r"^A\.5\.1$")))
         row.locator("a[href^='/soa/']").click()
-        assert page.locator("input[name=applicable][value=yes]").is_checked()
+        expect(page.locator("input[name=applicable][value=yes]")).to_be_checked()
         page.locator("button.primary[type=submit]").click()
         page.locator(".flash-success").wait_for()
         assert "A.5.1" in page.locator(".flash-success").inner_text()

@@ -4,6 +4,7 @@ opens one and marks the other read; the wheel and /deadlines in Danish at phone 
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from app.db import utcnow
 from app.extensions import db
@@ -48,7 +49,7 @@ def test_a_scan_reaches_the_bell_and_is_opened_and_read(fresh_app, page, tmp_pat
     assert "overdue" in contingency.inner_text()
     contingency.get_by_test_id("open-notification").click()
     page.wait_for_url("**/wheel/duties/*")
-    assert page.get_by_role("heading", name="Contingency test").is_visible()
+    expect(page.get_by_role("heading", name="Contingency test")).to_be_visible()
     assert page.get_by_test_id("bell-count").inner_text() == "1"
 
     page.get_by_test_id("bell").click()
@@ -61,7 +62,7 @@ def test_a_scan_reaches_the_bell_and_is_opened_and_read(fresh_app, page, tmp_pat
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_test_id("lang-da").click()
     page.goto("/wheel")
-    assert page.get_by_role("heading", name=f"Årshjul {today.year}").is_visible()
+    expect(page.get_by_role("heading", name=f"Årshjul {today.year}")).to_be_visible()
     assert page.get_by_test_id("wheel").locator("circle.wh-dot").count() >= 2
     assert no_sideways_scroll(page)
     page.screenshot(path=str(tmp_path / "wheel-da-390.png"), full_page=True)

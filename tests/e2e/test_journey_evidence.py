@@ -4,6 +4,7 @@ the coordinator finds it on the control page and in the coverage map, and downlo
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.catalogue.models import Control
@@ -58,7 +59,7 @@ def test_request_upload_and_download(fresh_app, page, tmp_path):
     page.get_by_role("button", name="Add evidence").click()
     page.get_by_text(
         "Evidence “Vulnerability scan, October” added; request #1 is answered.").wait_for()
-    assert page.get_by_test_id("versions").get_by_text("scan-report.csv").is_visible()
+    expect(page.get_by_test_id("versions").get_by_text("scan-report.csv")).to_be_visible()
     page.get_by_test_id("logout").click()
 
     sign_in(page, emails[0])
@@ -73,4 +74,4 @@ def test_request_upload_and_download(fresh_app, page, tmp_path):
     assert page.get_by_test_id("coverage-summary").inner_text() == (
         "1 of 93 controls have evidence in the period.")
     page.goto("/evidence/requests?scope=raised&closed=1")
-    assert page.get_by_test_id("requests").get_by_text("Answered").is_visible()
+    expect(page.get_by_test_id("requests").get_by_text("Answered")).to_be_visible()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from app.audits import conclusions, deviations, populations, samples, service
 from app.auth.actors import CLI
@@ -118,7 +119,7 @@ def test_external_auditor_findings_pbc_report_and_bundle(fresh_app, page, step, 
     with step("the engagement leads to its findings, and only to them"):
         page.get_by_test_id("findings-link").click()
         listed = page.get_by_test_id("deviation-list")
-        assert listed.get_by_role("link", name="Laptop returned late").is_visible()
+        expect(listed.get_by_role("link", name="Laptop returned late")).to_be_visible()
         assert "Not yours to see" not in page.content()
         _fits(page, viewport)
         listed.get_by_role("link", name="Laptop returned late").click()
@@ -162,7 +163,7 @@ def test_external_auditor_findings_pbc_report_and_bundle(fresh_app, page, step, 
         sign_in(page, seeded["senior"])
         page.goto(f"/audits/{seeded['engagement']}/pbc")
         row = page.locator("tr[data-state='delivered']")
-        assert row.get_by_text("Delivered").is_visible()
+        expect(row.get_by_text("Delivered")).to_be_visible()
         row.get_by_test_id("delivered").click()
         page.get_by_role("heading", name="HR leaver list 2025").wait_for()
         with page.expect_download() as download:

@@ -1,6 +1,7 @@
 """Journey: sign in, see the dashboard, switch to Danish, sign out."""
 
 import pytest
+from playwright.sync_api import expect
 
 from app.extensions import db
 from tests.factories import TEST_PASSWORD, make_user
@@ -19,12 +20,12 @@ def test_sign_in_dashboard_danish_sign_out(fresh_app, page):
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("Wrong e-mail address or password.").is_visible()
+    expect(page.get_by_text("Wrong e-mail address or password.")).to_be_visible()
 
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
-    assert page.get_by_role("heading", name="Welcome, Signe Holm").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Signe Holm")).to_be_visible()
 
     page.get_by_test_id("lang-da").click()
     page.get_by_role("heading", name="Velkommen, Signe Holm").wait_for()

@@ -8,6 +8,7 @@ the technology go into use. Also checks the registers at phone width and in Dani
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from app.catalogue.sync import load_catalogues
 from app.extensions import db
@@ -91,7 +92,7 @@ def test_ai_adoption_through_the_gate(fresh_app, page, tmp_path):
     assert "In use" in page.get_by_test_id("adoption-status").inner_text()
     minutes = page.get_by_test_id("step-presentation").get_by_role("link", name="Minutes")
     minutes.click()
-    assert page.get_by_test_id("versions").get_by_text("minutes.txt").is_visible()
+    expect(page.get_by_test_id("versions").get_by_text("minutes.txt")).to_be_visible()
 
     # The registers at phone width, and in Danish.
     page.set_viewport_size({"width": 390, "height": 844})
@@ -102,5 +103,5 @@ def test_ai_adoption_through_the_gate(fresh_app, page, tmp_path):
         assert width <= 390, (url, width)
     page.get_by_test_id("lang-da").click()
     page.goto("/governance/technology")
-    assert page.get_by_role("heading", name="Ny teknologi").is_visible()
+    expect(page.get_by_role("heading", name="Ny teknologi")).to_be_visible()
     assert "I brug" in page.get_by_test_id("adoption-list").inner_text()

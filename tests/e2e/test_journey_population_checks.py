@@ -2,6 +2,7 @@
 file with a repeated row and sees the warning, on a phone-width screen, in Danish too."""
 
 import pytest
+from playwright.sync_api import expect
 
 from app.audits import service
 from app.auth.actors import CLI
@@ -46,7 +47,7 @@ def test_population_problems_are_explained(fresh_app, page):
                                "would run into one. Close the quote or remove it. (The row runs "
                                "from line 3 to line 4.) The file was not kept.")
     refusal.wait_for()
-    assert refusal.is_visible()
+    expect(refusal).to_be_visible()
 
     upload("leavers-fixed.csv", REPEATED)
     warning = page.get_by_test_id("population-warning")
@@ -66,4 +67,4 @@ def test_population_problems_are_explained(fresh_app, page):
     warning = page.get_by_test_id("population-warning")
     assert "række 4 gentager række 2" in warning.inner_text()
     refusal = page.get_by_text("Linje 3: en værdi i anførselstegn bliver aldrig afsluttet")
-    assert refusal.is_visible()
+    expect(refusal).to_be_visible()

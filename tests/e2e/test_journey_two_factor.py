@@ -5,6 +5,7 @@ import time
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from app.extensions import db
 from tests.e2e.daily import sign_in, sign_out
@@ -24,11 +25,11 @@ def test_two_factor_enrolment_and_sign_in(fresh_app, page, browser, live_server)
     stolen = [c for c in page.context.cookies() if c["name"] == "session"]
     page.goto("/account")
     page.get_by_role("link", name="Set up two-factor sign-in").click()
-    assert page.get_by_test_id("qr").locator("svg").is_visible()
+    expect(page.get_by_test_id("qr").locator("svg")).to_be_visible()
     secret = page.get_by_test_id("totp-secret").inner_text().strip()
     page.get_by_label("Code from the app").fill("000000")
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
-    assert page.get_by_text("That code does not match.").is_visible()
+    expect(page.get_by_text("That code does not match.")).to_be_visible()
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
@@ -56,7 +57,7 @@ def test_two_factor_enrolment_and_sign_in(fresh_app, page, browser, live_server)
     page.get_by_label("Code").fill(totp.at(time.time() + 30))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
-    assert page.get_by_role("heading", name="Welcome, Signe Holm").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Signe Holm")).to_be_visible()
 
     page.get_by_test_id("lang-da").click()
     page.get_by_role("heading", name="Velkommen, Signe Holm").wait_for()
@@ -66,7 +67,7 @@ def test_two_factor_enrolment_and_sign_in(fresh_app, page, browser, live_server)
     page.get_by_label("Adgangskode").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log ind").click()
     page.wait_for_url("**/login/code")
-    assert page.get_by_role("heading", name="Totrinslogin").is_visible()
+    expect(page.get_by_role("heading", name="Totrinslogin")).to_be_visible()
     page.get_by_label("Kode").fill(codes[0])
     page.get_by_role("button", name="Log ind").click()
     page.wait_for_url("**/")
