@@ -1,4 +1,7 @@
-"""Incidents in the JSON API: list, register (already qualified) and read one.
+"""Incidents in the JSON API: list, report, register (already qualified) and read one.
+
+A report is what anyone but viewers and external auditors may say (what happened, when it was
+noticed); registering records the coordinator's qualification: the breach decision and our role.
 
 Timestamps must carry a UTC offset: one without is refused with 400 and a message naming the
 member (an instant without an offset names no single moment, and a breach clock cannot start
@@ -75,6 +78,15 @@ class IncidentIn(ApiModel):
     breach_reason: LongText | None = None
     personal_data: bool | None = None
     severity: Literal["low", "medium", "high", "critical"] | None = None
+
+
+class ReportIn(ApiModel):
+    """A short report: what happened and when it was noticed; the coordinator qualifies it."""
+
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(min_length=1, max_length=20_000)]
+    detected_at: OffsetDateTime = Field(description="When it was noticed")
+    personal_data: bool | None = Field(None, description="Are personal data involved, if known")
 
 
 class ControllerOut(ApiModel):
@@ -192,6 +204,20 @@ def create_incident_api(body: IncidentIn):
     incident = service.register_incident(
         db.session, current_actor(), details,
         [(c.name, c.notice_hours) for c in body.controllers], tz=display.zone())
+    incident = queries.get_incident(db.session, current_actor(), incident.id)
+    return incident_out(incident), 201, {"Location": url_for(
+        "api.get_incident_api", incident_id=incident.id)}
+
+
+@operation(bp, "POST", "/incidents/reports", Permission.REPORT_INCIDENT, tag="incidents",
+           summary="Report an incident: what happened and when it was noticed",
+           body=ReportIn, responses={201: IncidentOut}, errors=(400,))
+def report_incident_api(body: ReportIn):
+    """Report an incident for the coordinator to qualify; its clocks start at that decision."""
+    incident = service.report_incident(
+        db.session, current_actor(), service.IncidentReport(
+            title=body.title, description=body.description, detected_at=body.detected_at,
+            personal_data=body.personal_data), tz=display.zone())
     incident = queries.get_incident(db.session, current_actor(), incident.id)
     return incident_out(incident), 201, {"Location": url_for(
         "api.get_incident_api", incident_id=incident.id)}

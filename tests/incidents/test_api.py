@@ -92,3 +92,29 @@ def test_odd_input_is_a_422_never_a_500(client, db_session):
         assert answer.json["field"] == field, (change, answer.json)
     search = client.get("/api/v1/incidents?q=%00", headers=headers)  # one rule app-wide:
     assert search.status_code == 422 and search.json["field"] == "q"  # NUL is refused
+
+
+def test_a_control_owner_reports_and_the_coordinator_sees_it_to_qualify(client, db_session):
+    owner = bearer(db_session, "control_owner")
+    answer = client.post("/api/v1/incidents/reports", headers=owner, json={
+        "title": "Laptop left on the train", "description": "Encrypted; noticed at 08:10.",
+        "detected_at": "2026-10-25T08:10:00+01:00", "personal_data": True})
+    assert answer.status_code == 201, answer.json
+    body = answer.json
+    assert body["status"] == "reported" and body["personal_data_breach"] is None
+    assert body["detected_at"] == "2026-10-25T08:10:00+01:00"
+    assert body["authority_deadline"] is None  # no clock before the breach decision
+    # The reporter reads what they reported; the coordinator finds it among the undecided.
+    assert client.get(answer.headers["Location"], headers=owner).json == body
+    coordinator = bearer(db_session)
+    undecided = client.get("/api/v1/incidents?breach=undecided", headers=coordinator).json
+    assert [item["title"] for item in undecided["items"]] == ["Laptop left on the train"]
+
+    no_offset = client.post("/api/v1/incidents/reports", headers=owner, json={
+        "title": "x", "description": "y", "detected_at": "2026-10-25T08:10:00"})
+    assert no_offset.status_code == 400 and no_offset.json["field"] == "detected_at"
+    viewer = bearer(db_session, "viewer")
+    assert client.post("/api/v1/incidents/reports", headers=viewer, json={
+        "title": "x", "description": "y", "detected_at": "2026-10-25T08:10:00Z"}
+    ).status_code == 403
+    assert client.get("/api/v1/incidents", headers=coordinator).json["total"] == 1
