@@ -26,6 +26,7 @@ from ..errors import Forbidden
 from ..ledger.service import append
 from . import throttle
 from .models import RecoveryCode, SecurityEvent, User
+from .secret_box import unseal
 from .sessions import SessionSettings, add_session
 
 # Rows read to decide throttling; more than the rules can ever need inside one window.
@@ -151,7 +152,8 @@ def check_code(session: Session, user_id: int, code: str, remote_addr: str | Non
     address, now, code = _address(remote_addr), utcnow(), normalise_code(code)
     check_throttle(session, policy, user.email, address, now)
     if len(code) == 6 and code.isdigit():
-        step = totp_step(user.totp_secret, code, user.totp_last_step, now)
+        secret = unseal(user.totp_secret)
+        step = totp_step(secret, code, user.totp_last_step, now) if secret else None
         if step is not None and session.execute(
                 update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None),
                                                            User.totp_last_step < step))

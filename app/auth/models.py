@@ -26,7 +26,7 @@ class User(VersionedMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Two-factor sign-in (TOTP, RFC 6238). The secret must be readable to check codes, so it is
     # stored as is; the recovery codes are stored hashed (RecoveryCode).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # secret_box.seal
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last 30-second time step whose code was accepted: a code is good once.
     totp_last_step: Mapped[int | None] = mapped_column()

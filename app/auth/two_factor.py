@@ -2,7 +2,8 @@
 
 TOTP (RFC 6238, 30-second steps, 6 digits) as every authenticator app speaks it. A user enrols
 by scanning a QR code (an SVG drawn here, no third party sees the secret) and confirming one
-code; they then get ten single-use recovery codes, shown once and stored as SHA-256. A user who
+code; the secret is stored encrypted under a key outside the database (`secret_box`). They
+then get ten single-use recovery codes, shown once and stored as SHA-256. A user who
 loses the device signs in with a recovery code, or an administrator resets their second factor
 (ledgered, and every sign-in of that account ends). API tokens are not affected: a token is a
 credential of its own, created by a signed-in user and revocable.
@@ -26,6 +27,7 @@ from .login import hash_recovery_code, normalise_code, totp_step
 from .models import RecoveryCode, RolePolicy, User, UserSession
 from .passwords import N_
 from .permissions import Permission, Role, require
+from .secret_box import seal
 from .service import invalid
 from .sessions import drop_sessions
 
@@ -75,7 +77,7 @@ def enable_two_factor(session: Session, actor: User, secret: str, code: str) -> 
     if step is None:
         raise invalid("code", N_("That code does not match. Check the time on your phone and "
                                   "type the code the app shows now."))
-    actor.totp_secret, actor.totp_enabled_at, actor.totp_last_step = secret, now, step
+    actor.totp_secret, actor.totp_enabled_at, actor.totp_last_step = seal(secret), now, step
     codes = _new_recovery_codes(session, actor, now)
     if actor.sign_in is not None:
         session.execute(update(UserSession).where(UserSession.id == actor.sign_in.id)

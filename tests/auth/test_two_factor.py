@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.auth import two_factor
 from app.auth.models import RecoveryCode, User
+from app.auth.secret_box import seal, unseal
 from app.db import utcnow
 from app.ledger.models import LedgerEntry
 from tests.factories import SYSTEM, TEST_PASSWORD, make_user
@@ -45,7 +46,8 @@ def test_enrolment_shows_an_svg_qr_code_and_ten_recovery_codes_once(client, logi
     stored = db_session.scalars(select(RecoveryCode.code_hash).where(
         RecoveryCode.user_id == user.id)).all()
     assert len(stored) == 10 and not set(codes) & set(stored)  # hashed, not kept as shown
-    assert user.two_factor_enabled and user.totp_secret == secret
+    assert user.two_factor_enabled and unseal(user.totp_secret) == secret
+    assert secret not in user.totp_secret  # encrypted at rest, under a key outside the database
     assert b'data-testid="recovery-codes"' not in client.get("/account/two-factor").data
 
 
@@ -95,6 +97,21 @@ def test_a_recovery_code_signs_in_once(client, db_session):
     actions = db_session.scalars(select(LedgerEntry.action).where(
         LedgerEntry.entity_id == str(user.id), LedgerEntry.entity_type == "user")).all()
     assert "user.recovery_code_used" in actions
+
+
+def test_a_secret_sealed_under_another_key_accepts_no_code(client, db_session):
+    # The database restored beside another ledger key: the authenticator's codes no longer
+    # open it, the user is not locked out of a recovery code, and nothing crashes.
+    user = make_user(db_session)
+    _password_step(client, user)
+    secret, codes = _enrol(client)
+    client.post("/logout")
+    user.totp_secret = seal(secret, key="another-ledger-key-" + "1" * 32)
+    db_session.commit()
+    assert unseal(user.totp_secret) is None
+    _password_step(client, user)
+    assert client.post("/login/code", data={"code": _code(secret, 1)}).status_code == 401
+    assert client.post("/login/code", data={"code": codes[0]}).status_code == 302
 
 
 def test_code_guessing_is_throttled(client, db_session):
