@@ -9,6 +9,7 @@ writers) use `fresh_database_url`, a database of their own.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -22,6 +23,11 @@ from tests import factories
 from tests.transaction import rolled_back
 
 TEST_PASSWORD = factories.TEST_PASSWORD
+
+# The tests' own "today" (date.today()) is the app's (today in KONTROL_TIMEZONE), so that a run
+# between midnight in Copenhagen and midnight UTC agrees with the dates the app shows and checks.
+os.environ["TZ"] = "Europe/Copenhagen"
+time.tzset()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..evidence.storage import EvidenceStore
 from ..firms.models import AuditFirm
+from ..time import local_today
 from .conclusions import TestTexts, conclude_test, review_test
 from .deviations import raise_deviation, respond_to_deviation
 from .models import Conclusion, Engagement, ItemResult
@@ -212,7 +213,7 @@ def seed_engagement(session: Session, users: dict) -> list[str]:
               "owner": users["control_owner"]}
     store = EvidenceStore(current_app.config["KONTROL_EVIDENCE_DIR"])
     lines = []
-    this_year = date.today().year
+    this_year = local_today().year
     for year, findings, internal in ((this_year - 2, {"B.9": B9_2024}, ""),
                                      (this_year - 1, {"C.5": C5_2025}, "A.")):
         name = f"ISAE 3000 GDPR {year} (type 2)"

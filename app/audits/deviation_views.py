@@ -6,8 +6,6 @@ evidence and reopening.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -17,11 +15,10 @@ from wtforms import SelectChoice
 from .. import params
 from ..auth.current import current_actor
 from ..auth.permissions import Permission, can, requires
-from ..db import utcnow
 from ..errors import Conflict, DomainError, Invalid
 from ..extensions import db
 from ..forms import put_error
-from ..time import zone
+from ..time import local_today, zone
 from . import deviations as service
 from .deviation_forms import (
     SEVERITY_LABELS,
@@ -35,10 +32,6 @@ from .models import DeviationStatus
 
 bp = Blueprint("deviations", __name__, url_prefix="/deviations")
 
-
-def local_today() -> date:
-    """Today in the configured time zone."""
-    return utcnow().astimezone(zone(current_app)).date()
 
 
 def endpoint_url(endpoint: str, **values) -> str | None:

@@ -24,6 +24,7 @@ from ..catalogue.models import Catalogue, Control
 from ..db import utcnow
 from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..ledger.service import LedgerFilter, append, list_entries
+from ..time import local_today
 from . import access
 from .access import can_perform
 from .models import ControlTest, Deviation, DeviationStatus, Engagement, Severity
@@ -377,7 +378,7 @@ def raise_deviation(session: Session, actor, control: Control | None, title: str
     _require(can_raise(actor, engagement),
              N_("External auditors raise findings from the tests of their engagements."))
     checked = _check(session, title, description, severity, owner_id)
-    if due_on is not None and due_on < (today or date.today()):
+    if due_on is not None and due_on < (today or local_today()):
         raise _error(Invalid, N_("The due date is in the past."), "due_on")
     deviation = Deviation(
         control=control, engagement_id=engagement.id if engagement else None,
@@ -437,7 +438,7 @@ def update_deviation(session: Session, actor, deviation: Deviation, title: str,
     _check_version(deviation, version)
     _check_not_closed(deviation)
     checked = _check(session, title, description, severity, owner_id)
-    if due_on is not None and due_on != deviation.due_on and due_on < (today or date.today()):
+    if due_on is not None and due_on != deviation.due_on and due_on < (today or local_today()):
         raise _error(Invalid, N_("The due date is in the past."), "due_on")
     changes = {}
     for column, value in (("title", checked.title), ("description", checked.description),

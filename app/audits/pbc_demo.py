@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..evidence.models import EvidenceRequest
 from ..evidence.service import EvidenceDetails, add_note_evidence
+from ..time import local_today
 from .demo import PARTNER_EMAIL
 from .models import Engagement
 from .pbc import request_evidence
@@ -29,13 +30,13 @@ def seed_pbc(session: Session, users: dict) -> list[str]:
     They are asked of the coordinator, who answers the first at once.
     """
     engagement = session.scalar(select(Engagement).where(
-        Engagement.name == f"ISAE 3000 GDPR {date.today().year - 1} (type 2)"))
+        Engagement.name == f"ISAE 3000 GDPR {local_today().year - 1} (type 2)"))
     people = {"senior": users.get("external_auditor"), "partner": users.get(PARTNER_EMAIL)}
     coordinator = users.get("coordinator")  # the demo's owners may not be assigned yet
     if engagement is None or None in people.values() or coordinator is None or session.scalar(
             select(EvidenceRequest.id).where(EvidenceRequest.engagement_id == engagement.id)):
         return []
-    today = date.today()
+    today = local_today()
     for who, key, what, days in ASKED:
         # The overdue one was asked for a month ago, due five days ago.
         asked_on = today - timedelta(days=30) if days is not None and days < 0 else today

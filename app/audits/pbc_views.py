@@ -13,8 +13,8 @@ from ..evidence.queries import possible_holders
 from ..evidence.service import can_answer_request
 from ..extensions import db
 from ..forms import put_error
+from ..time import local_today
 from . import access, pbc, service
-from .deviation_views import local_today
 from .fieldwork_forms import PbcRequestForm
 from .forms import VersionForm
 from .views import bp

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..auth.actors import CLI
+from ..time import local_today
 from .models import Catalogue, Control, SoAEntry
 from .service import assign_owner, update_soa_entry
 
@@ -29,7 +30,7 @@ def seed_soa(session: Session, users: dict) -> list[str]:
         select(SoAEntry).join(Control).where(SoAEntry.applicable.is_(None))
         .options(joinedload(SoAEntry.control).joinedload(Control.group))).all()
     owner, coordinator = users["control_owner"], users["coordinator"]
-    reviewed = date(date.today().year, 1, 15)
+    reviewed = date(local_today().year, 1, 15)
     for entry in entries:
         key = entry.control.key
         if key in NOT_APPLICABLE:

@@ -14,6 +14,7 @@ from ..auth.people import active_users
 from ..auth.permissions import Permission, Role, require
 from ..errors import Conflict, Invalid, NotFound
 from ..ledger.service import append
+from ..time import local_today
 from .models import (
     Catalogue,
     CatalogueKind,
@@ -254,7 +255,7 @@ def _apply_decision(session: Session, actor, entry: SoAEntry, *, applicable: boo
         raise Invalid("status", f"Unknown status '{status}'.")
     if applicable is False:
         status = None
-    if last_reviewed_on and last_reviewed_on > date.today():
+    if last_reviewed_on and last_reviewed_on > local_today():
         raise Invalid("last_reviewed_on", "The review date cannot be in the future.")
     if last_reviewed_on and last_reviewed_on < date(1990, 1, 1):
         raise Invalid("last_reviewed_on", "Give a review date after 1990.")

@@ -31,9 +31,10 @@ from ..auth.permissions import Permission
 from ..catalogue.models import Control
 from ..errors import Invalid, NotFound
 from ..extensions import db
+from ..time import local_today
 from . import queries, rules, service
 from .models import EvidenceKind
-from .views import file_response, local_today, settings
+from .views import file_response, settings
 
 METADATA_HELP = ("Send a 'metadata' part holding a JSON object with title, controls (a list of "
                  "control keys), period_start, period_end and optionally valid_until, "

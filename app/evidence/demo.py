@@ -14,8 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..catalogue.models import Control
-from ..db import utcnow
-from ..time import zone
+from ..time import local_today
 from . import evidence_requests, service
 from .models import Evidence, EvidenceRequest
 
@@ -100,7 +99,7 @@ def seed_evidence(session: Session, users_by_role: dict) -> list[str]:
     if coordinator is None or session.scalar(select(Control.id).limit(1)) is None:
         return ["evidence: no catalogue loaded; demo evidence skipped"]
     config = settings(current_app)
-    today = utcnow().astimezone(zone(current_app)).date()
+    today = local_today()
     known = set(session.scalars(select(Control.key)))
     existing = set(session.scalars(select(Evidence.title)))
     added = 0

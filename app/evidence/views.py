@@ -27,12 +27,11 @@ from ..auth.current import current_actor
 from ..auth.forms import EmptyForm
 from ..auth.permissions import Permission, can, requires
 from ..catalogue.service import find_controls
-from ..db import utcnow
 from ..errors import DomainError, IntegrityError, Invalid
 from ..extensions import db
 from ..forms import put_error
 from ..saved_filters.service import saved_filters
-from ..time import zone
+from ..time import local_today
 from . import evidence_requests, queries, rules, service
 from .forms import FORMS, EvidenceEditForm, RequestForm, VersionForm
 from .storage import EvidenceStore
@@ -50,10 +49,6 @@ def settings(app=None) -> service.EvidenceSettings:
         max_bytes=int(config["KONTROL_MAX_UPLOAD_MB"]) << 20,
         warning_days=int(config.get("KONTROL_EXPIRY_WARNING_DAYS", 30)))
 
-
-def local_today() -> date:
-    """Today in the configured time zone."""
-    return utcnow().astimezone(zone(current_app)).date()
 
 
 def localised(error: DomainError) -> str:

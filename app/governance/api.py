@@ -20,9 +20,10 @@ from ..auth.permissions import Permission
 from ..db import utcnow
 from ..errors import Conflict
 from ..extensions import db
+from ..time import local_today
 from . import adoptions, dispensations, documents, reviews, risks, rules
 from .common import Page, person_by_email
-from .views import local_today, settings
+from .views import settings
 
 Kind = Literal["policy", "guideline", "procedure", "plan"]
 BodyName = Literal["top_management", "security_committee", "it_security_group"]

@@ -6,7 +6,7 @@ Routes live beside this module by register: `document_views`, `risk_views`,
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask_babel import get_locale
@@ -20,7 +20,7 @@ from ..evidence.service import EvidenceSettings, Upload
 from ..evidence.storage import EvidenceStore
 from ..evidence.views import localised, show_error
 from ..extensions import db
-from ..time import zone
+from ..time import local_today, zone
 from . import documents, rules
 from .common import Page, Settings
 
@@ -42,10 +42,6 @@ def settings(app=None) -> Settings:
         risk_scale=int(config.get("KONTROL_RISK_SCALE", rules.DEFAULT_SCALE)),
         zone=zone(app or current_app))
 
-
-def local_today() -> date:
-    """Today in the configured time zone."""
-    return utcnow().astimezone(zone(current_app)).date()
 
 
 def local_moment(value: datetime | None) -> datetime | None:
@@ -159,7 +155,7 @@ def soa_notes(session, actor, control_ids, lang: str) -> dict[int, list[str]]:
 
     if actor is not None and not can(actor, Permission.VIEW_GOVERNANCE):
         return {}
-    today = utcnow().astimezone(zone(current_app)).date()
+    today = local_today()
     active = dispensations.active_for_controls(session, actor, control_ids, today=today)
     word = {"da": ("Dispensation #{id} gyldig til {until}", "Nøddispensation #{id}"),
             "en": ("Dispensation #{id} valid until {until}", "Emergency deviation #{id}")}

@@ -17,6 +17,7 @@ from ..auth.permissions import Permission, requires
 from ..errors import DomainError
 from ..evidence import service as evidence_service
 from ..extensions import db
+from ..time import local_today
 from . import display, followup, notifications, queries
 from .forms import (
     ActionForm,
@@ -29,7 +30,7 @@ from .forms import (
     SubjectsForm,
     SubmissionForm,
 )
-from .views import _version, bp, detail, local_today, show_error
+from .views import _version, bp, detail, show_error
 
 
 def _incident(incident_id: int):

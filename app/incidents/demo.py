@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..audits.deviations import raise_deviation
 from ..catalogue.models import Control
 from ..db import utcnow
+from ..time import local_today
 from . import followup, notifications, service
 from .models import Incident
 
@@ -56,7 +57,7 @@ def _qualify(session, user, incident, keys=(), **values) -> Incident:
 
 def _chair(session, user, incident, when: datetime) -> None:
     followup.record_chair_informed(session, user, incident, when.astimezone(_zone()).date(),
-                                  user.id, incident.version, today=utcnow().date())
+                                  user.id, incident.version, today=local_today())
 
 
 def _close(session, user, incident, when: datetime) -> None:
@@ -194,7 +195,7 @@ def _phishing(session, coordinator, owner, start) -> None:
         "Roll out phishing-resistant MFA (FIDO2 keys) for all mail accounts.",
         owner_id=owner.id, due_on=(start + timedelta(days=150)).date(),
         deviation_id=finding.id if finding else None), incident.version,
-        today=utcnow().date())
+        today=local_today())
 
 
 def _processor(session, coordinator, start) -> None:
@@ -260,7 +261,7 @@ def _outage(session, coordinator, owner, start) -> None:
                 "enquiries answered.", "An expired certificate on the load balancer; the "
                 "renewal reminder went to a former employee.", "Certificate renewed; expiry "
                 "now monitored with alerts to the operations team's shared mailbox."),
-            settings(current_app), incident.version, today=utcnow().date())
+            settings(current_app), incident.version, today=local_today())
         _close(session, coordinator, session.get(Incident, incident.id),
                start + timedelta(days=3))
 

@@ -7,8 +7,6 @@ The forms posted from an incident's page are in `action_views.py` (same blueprin
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -21,6 +19,7 @@ from ..db import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import put_error
+from ..time import local_today
 from . import display, followup, notifications, queries, service
 from .forms import (
     CATEGORY_LABELS,
@@ -53,10 +52,6 @@ def zoned_filter(value) -> str:
     """An instant in the configured zone, the zone's abbreviation named."""
     return display.zoned(value)
 
-
-def local_today() -> date:
-    """Today in the configured zone."""
-    return utcnow().astimezone(display.zone()).date()
 
 
 def show_error(form, error: DomainError) -> None:

@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 
 from ..auth.actors import CLI
 from ..catalogue.models import Control
-from ..db import utcnow
 from ..evidence.service import Upload
-from ..time import zone
+from ..time import local_today
 from . import recurrence, wheel
 from .models import Duty
 
@@ -74,7 +73,7 @@ def seed_wheel(session: Session, users_by_role: dict) -> list[str]:
     if session.scalar(select(Duty.id).limit(1)) is not None:
         return []
     known = set(session.scalars(select(Control.key)))
-    today = utcnow().astimezone(zone(current_app)).date()
+    today = local_today()
     evidence = settings(current_app)
     completed = 0
     for title_en, title_da, rule, role, keys, text_en, text_da in DUTIES:

@@ -16,7 +16,6 @@ import hashlib
 import io
 import os
 import zipfile
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -33,6 +32,7 @@ from ..evidence.storage import EvidenceStore
 from ..extensions import db
 from ..ledger.anchor import format_anchor
 from ..ledger.service import append, current_anchor
+from ..time import local_today
 from .models import ExportBundle
 from .spreadsheet import csv_bytes
 
@@ -149,7 +149,7 @@ def _report(session, actor, engagement, lang, settings) -> tuple[str, bytes]:
     from .internal_pdf import build_internal_report
     from .pdf import build_isae_report
 
-    today = date.today()
+    today = local_today()
     if engagement.is_issued and engagement.is_assurance:  # the PDF frozen at issue
         from ..evidence.storage import EvidenceStore
         from .signing import issued_pdf

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
@@ -13,6 +12,7 @@ from ..audits import service as audits
 from ..auth.actors import CLI
 from ..errors import DomainError
 from ..extensions import db
+from ..time import local_today
 from . import service
 
 report_cli = AppGroup("report", help="Write reports (PDF/XLSX) to files.")
@@ -36,7 +36,7 @@ def isae3000_command(engagement_id: int, lang: str, out: Path) -> None:
             click.echo(f"Wrote {out} ({len(data):,} bytes, issued, SHA-256 {row.sha256})")
             return
         report = service.isae_report(db.session, CLI, engagement, lang,
-                                     current_app.config["KONTROL_ORGANISATION"], date.today())
+                                     current_app.config["KONTROL_ORGANISATION"], local_today())
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     data = build_isae_report(report)

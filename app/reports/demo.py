@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..auth.actors import CLI
+from ..time import local_today
 from .models import OrganisationProfile
 from .service import update_profile
 
@@ -138,8 +139,6 @@ def seed_reports(session: Session, users: dict) -> list[str]:
     report today (a report is dated no earlier than the review of its evidence, which the
     demo performs now); its opinion is qualified on objective B.
     """
-    from datetime import date
-
     from flask import current_app
     from sqlalchemy import select
 
@@ -161,7 +160,7 @@ def seed_reports(session: Session, users: dict) -> list[str]:
         Engagement.name.like("ISAE 3000 GDPR % (type 2)"), Engagement.firm_id.is_not(None),
         Engagement.status == EngagementStatus.REVIEW).order_by(Engagement.period_end))
     organisation = current_app.config["KONTROL_ORGANISATION"]
-    today = date.today()
+    today = local_today()
     for engagement in list(engagements):
         if engagement.period_end.year != today.year - 2 or partner is None:
             continue

@@ -10,10 +10,10 @@ from ..auth.current import current_actor
 from ..auth.permissions import Permission, requires
 from ..db import utcnow
 from ..extensions import db
-from ..time import zone
+from ..time import local_today, zone
 from .pbc_export import PbcRow, pbc_workbook
 from .service import get_profile
-from .views import XLSX, _download, _lang, _today, bp
+from .views import XLSX, _download, _lang, bp
 
 
 def pbc_rows(listing: pbc.PbcList, lang: str, tz) -> list[PbcRow]:
@@ -43,7 +43,7 @@ def export_pbc(engagement_id: int):
     actor = current_actor()
     engagement = audits.get_engagement(db.session, actor, engagement_id)
     lang, tz = _lang(), zone(current_app)
-    listing = pbc.pbc_list(db.session, actor, engagement, today=_today())
+    listing = pbc.pbc_list(db.session, actor, engagement, today=local_today())
     profile = get_profile(db.session, current_app.config["KONTROL_ORGANISATION"])
     data = pbc_workbook(pbc_rows(listing, lang, tz), lang, engagement.name, profile.name,
                         utcnow().astimezone(tz))

@@ -13,6 +13,7 @@ from ..auth.permissions import Permission, requires
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..evidence.views import settings as evidence_settings
 from ..extensions import db
+from ..time import local_today
 from . import signing, texts
 from .assurance import facts, load_context
 from .forms import (
@@ -23,7 +24,7 @@ from .forms import (
     SectionForm,
     StatementSignatureForm,
 )
-from .views import _today, bp
+from .views import bp
 
 FAILURES = (Invalid, Conflict, Forbidden, NotFound)
 
@@ -89,9 +90,9 @@ def show_report(engagement_id: int):
             title_en=statement.title_en if statement else profile.signatory_title_en,
             title_da=statement.title_da if statement else profile.signatory_title_da,
             place=statement.place if statement else profile.city,
-            signed_on=statement.signed_on if statement else _today()),
+            signed_on=statement.signed_on if statement else local_today()),
         auditor_form=AuditorSignatureForm(
-            place=engagement.firm.city if engagement.firm else "", signed_on=_today()),
+            place=engagement.firm.city if engagement.firm else "", signed_on=local_today()),
         issue_form=IssueForm(), issued=signing.issued_reports(db.session, engagement),
         may_statement=access.can_manage_statement(actor, engagement),
         may_write=access.can_write_report(actor, engagement),
@@ -169,7 +170,7 @@ def sign_statement(engagement_id: int):
             signing.sign_statement(db.session, current_actor(), engagement,
                                    signing.StatementSignature(
                                        form.name.data, form.title_en.data, form.title_da.data,
-                                       form.place.data, form.signed_on.data), _today())
+                                       form.place.data, form.signed_on.data), local_today())
         except FAILURES as error:
             flash(error.message, "error")
         else:
@@ -188,7 +189,7 @@ def sign_auditor_report(engagement_id: int):
     if form.validate_on_submit():
         try:
             signing.sign_auditor_report(db.session, current_actor(), engagement,
-                                        form.place.data, form.signed_on.data, _today(),
+                                        form.place.data, form.signed_on.data, local_today(),
                                         _organisation())
         except signing.NotReady as error:
             flash(_("The report cannot be signed yet: %(what)s",

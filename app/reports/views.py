@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -28,7 +26,7 @@ from ..errors import Conflict, Invalid
 from ..evidence.views import settings as evidence_settings
 from ..extensions import db
 from ..forms import put_error
-from ..time import zone
+from ..time import local_today, zone
 from . import bundle as bundles
 from . import service
 from .forms import BundleForm, ProfileForm
@@ -57,9 +55,6 @@ def _lang() -> str:
     return "da" if lang.startswith("da") else "en"
 
 
-def _today() -> date:
-    return utcnow().astimezone(zone(current_app)).date()
-
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
     return Response(data, mimetype=mimetype, headers={
@@ -80,7 +75,7 @@ def isae_report(engagement_id: int):
         response.headers["X-Content-SHA256"] = issued.sha256
         return response
     report = service.isae_report(db.session, current_actor(), engagement, lang,
-                                 current_app.config["KONTROL_ORGANISATION"], _today())
+                                 current_app.config["KONTROL_ORGANISATION"], local_today())
     suffix = "-draft" if report.draft else ""
     return _download(build_isae_report(report), PDF,
                      f"isae3000-{engagement.id}-{lang}{suffix}.pdf")
@@ -93,7 +88,7 @@ def internal_report(engagement_id: int):
     engagement = audits.get_engagement(db.session, current_actor(), engagement_id)
     lang = _lang()
     report = service.internal_report(db.session, current_actor(), engagement, lang,
-                                     current_app.config["KONTROL_ORGANISATION"], _today())
+                                     current_app.config["KONTROL_ORGANISATION"], local_today())
     return _download(build_internal_report(report), PDF,
                      f"internal-audit-{engagement.id}-{lang}.pdf")
 

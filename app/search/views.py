@@ -8,9 +8,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..auth.current import current_actor
 from ..auth.permissions import Permission, requires
-from ..db import utcnow
 from ..extensions import db
-from ..time import zone
+from ..time import local_today
 from . import service
 
 bp = Blueprint("search", __name__)
@@ -33,7 +32,7 @@ def search():
     text = (request.args.get("q") or "").strip()[:service.MAX_QUERY]
     config = current_app.config
     context = service.Context(
-        today=utcnow().astimezone(zone(current_app)).date(),
+        today=local_today(),
         lang="da" if str(get_locale()).startswith("da") else "en",
         evidence_warning_days=int(config.get("KONTROL_EXPIRY_WARNING_DAYS", 30)),
         review_warning_days=int(config.get("KONTROL_REVIEW_WARNING_DAYS", 30)))

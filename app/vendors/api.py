@@ -16,8 +16,8 @@ from ..api.spec import ApiModel, Id, QueryModel, operation
 from ..api.views import bp
 from ..auth.current import current_actor
 from ..auth.permissions import Permission
-from ..evidence.views import local_today
 from ..extensions import db
+from ..time import local_today
 from . import follow_up, notices, queries, service
 from .models import SubProcessor
 from .views import context

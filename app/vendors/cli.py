@@ -7,29 +7,26 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..auth.actors import CLI
-from ..db import utcnow, writing
+from ..db import writing
 from ..extensions import db
-from ..time import zone
+from ..time import local_today
 from . import queries, service
 from .checks import VendorContext
 
 subprocessors_cli = AppGroup("subprocessors", help="The sub-processor register.")
 
 
-def _today():
-    return utcnow().astimezone(zone(current_app)).date()
-
 
 def _context() -> VendorContext:
     from .views import policy
 
-    return VendorContext(today=_today(), policy=policy(current_app))
+    return VendorContext(today=local_today(), policy=policy(current_app))
 
 
 @subprocessors_cli.command("deadlines")
 def deadlines_command() -> None:
     """List the register's open deadlines (statements, follow-ups, objection windows)."""
-    today = _today()
+    today = local_today()
     for deadline in queries.open_deadlines(db.session, today):
         flag = "  (overdue)" if deadline.due_on < today else ""
         click.echo(f"{deadline.due_on.isoformat()}  {deadline.kind:24} {deadline.label}{flag}")

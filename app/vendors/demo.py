@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 
 from ..auth.actors import CLI
 from ..catalogue.models import Control
-from ..db import utcnow
 from ..evidence.service import Upload
 from ..evidence.views import settings as evidence_settings
-from ..time import zone
+from ..time import local_today
 from . import follow_up, notices, service
 from .checks import ISAE_CATALOGUE, VendorContext
 from .models import SubProcessor
@@ -131,7 +130,7 @@ def seed_subprocessors(session: Session, users: dict) -> list[str]:
     """Add the demo sub-processors unless they exist; returns what was done."""
     from .views import policy
 
-    today = utcnow().astimezone(zone(current_app)).date()
+    today = local_today()
     ctx = VendorContext(today=today, policy=policy(current_app),
                         evidence=evidence_settings(current_app))
     files = session.scalar(select(Control.id).where(

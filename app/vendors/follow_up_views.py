@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from ..auth.current import current_actor
 from ..auth.permissions import Permission, requires
-from ..evidence.views import local_today
 from ..extensions import db
+from ..time import local_today
 from . import follow_up, notices, queries
 from .checks import require_follow_up
 from .forms import (

@@ -23,11 +23,10 @@ from ..auth.current import current_actor
 from ..auth.permissions import Permission, can, requires
 from ..db import utcnow
 from ..errors import DomainError, Invalid
-from ..evidence.views import local_today
 from ..evidence.views import settings as evidence_settings
 from ..extensions import db
 from ..forms import put_error
-from ..time import zone
+from ..time import local_today, zone
 from . import countries, queries, rules, service
 from .checks import VendorContext, can_follow_up
 from .export import register_workbook, rows_for_export

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -55,6 +56,22 @@ def test_not_applicable_clears_the_status(db_session, loaded_catalogue):
                      status="implemented", owner_id=None, last_reviewed_on=None,
                      version=entry.version)
     assert entry.status is None
+
+
+def test_review_dates_are_judged_by_the_local_date_not_the_servers(
+        db_session, loaded_catalogue, monkeypatch):
+    # 23:30 UTC on 30 November is already 1 December in Copenhagen: a coordinator there who
+    # records today's review is not told the date is in the future.
+    monkeypatch.setattr("app.time.utcnow", lambda: datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
+    entry = _entry(db_session)
+    update_soa_entry(db_session, SYSTEM, entry, applicable=True, justification=None,
+                     status="implemented", owner_id=None, last_reviewed_on=date(2026, 12, 1),
+                     version=entry.version)
+    assert entry.last_reviewed_on == date(2026, 12, 1)
+    with pytest.raises(Invalid, match="cannot be in the future"):
+        update_soa_entry(db_session, SYSTEM, entry, applicable=True, justification=None,
+                         status="implemented", owner_id=None,
+                         last_reviewed_on=date(2026, 12, 2), version=entry.version)
 
 
 def test_two_editors_never_overwrite_each_other(client, login_as, db_session, loaded_catalogue):
