@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..evidence.storage import EvidenceStore
 from ..ledger.service import append
+from ..time import zone
 from . import texts
 from .assurance import (
     LANGS,
@@ -328,7 +330,9 @@ def sign_auditor_report(session: Session, actor, engagement: Engagement, place: 
     if statement is not None and statement.signed_on > signed_on:
         raise Invalid("signed_on", "The auditor's report cannot be dated before management's "
                                    "statement.")
-    reviewed = [t.reviewed_at.date() for t in ctx.tests if t.reviewed_at is not None]
+    tz = zone(current_app)  # the review's date where it was made, as the signing date is
+    reviewed = [t.reviewed_at.astimezone(tz).date() for t in ctx.tests
+                if t.reviewed_at is not None]
     if reviewed and max(reviewed) > signed_on:
         raise Invalid("signed_on", "The auditor's report cannot be dated before the evidence "
                                    f"was reviewed (last review {max(reviewed)}).")
