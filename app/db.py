@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -25,6 +26,24 @@ class Base(DeclarativeBase):
     """Base of every model: one metadata with a constraint naming convention (for Alembic)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@contextmanager
+def committed(session, conflict: Callable[[], Exception]) -> Iterator[None]:
+    """Commit what the block wrote, or roll all of it back.
+
+    A concurrent edit caught by optimistic locking (StaleDataError) becomes `conflict()`, the
+    domain's own message for it; any other error propagates after the rollback.
+    """
+    try:
+        yield
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise conflict() from None
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def utcnow() -> datetime:

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from ..db import utcnow
+from ..db import committed, utcnow
 from ..errors import Conflict, Invalid
 from ..evidence.models import Evidence, evidence_control
 from ..evidence.service import (
@@ -125,15 +124,9 @@ def _write(session: Session, actor, test: ControlTest, item: SampleItem, result:
 
 
 def _commit(session: Session) -> None:
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else recorded a result for these items at the same time. "
-                       "Reload and retry.") from None
-    except BaseException:
-        session.rollback()
-        raise
+    with committed(session, lambda: Conflict("Someone else recorded a result for these items "
+                                             "at the same time. Reload and retry.")):
+        pass
 
 
 STALE = N_("Someone else recorded a result for this item. Reload and retry.")

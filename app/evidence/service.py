@@ -25,7 +25,7 @@ from .. import params
 from ..auth.models import User
 from ..auth.permissions import Permission, Role, can, require
 from ..catalogue.models import Control
-from ..db import utcnow, writing
+from ..db import committed, utcnow, writing
 from ..errors import Conflict, Forbidden, IntegrityError, Invalid, NotFound
 from ..ledger.service import append
 from . import rules
@@ -452,21 +452,14 @@ def add_version(session: Session, actor, settings: EvidenceSettings, evidence: E
     blob = _store(settings, upload)
     number = max((v.number for v in evidence.versions), default=0) + 1
     row = _version(actor, blob, upload, number)
-    try:
+    with committed(session, lambda: Conflict("Someone else changed this evidence at the same "
+                                             "time. Reload the page and upload again.")):
         evidence.versions.insert(0, row)
         evidence.updated_at = utcnow()  # bumps the optimistic-lock version
         session.flush()
         append(session, actor, "evidence.version_uploaded", evidence, {
             "version": number, "sha256": blob.sha256, "size": blob.size,
             "filename": row.filename})
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else changed this evidence at the same time. Reload the page "
-                       "and upload again.") from None
-    except BaseException:
-        session.rollback()
-        raise
     return row
 
 

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import scope
 from ..auth.models import User
 from ..auth.permissions import Role
 from ..catalogue.models import Control
+from ..db import committed
 from ..errors import Conflict, Invalid, NotFound
 from ..evidence.service import (
     N_,
@@ -172,16 +172,9 @@ def fresh(obj, version: int | None) -> None:
 @contextmanager
 def unit_of_work(session: Session) -> Iterator[None]:
     """Commit what the block wrote, or roll all of it back (a stale write becomes Conflict)."""
-    try:
+    with committed(session, lambda: Conflict("Someone else changed this record at the same "
+                                             "time. Reload and retry.")):
         yield
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else changed this record at the same time. Reload and "
-                       "retry.") from None
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def visible(periods, start: date | None, end: date | None = None, *,

@@ -18,12 +18,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import User
 from ..auth.permissions import Permission, Role, can
 from ..catalogue.models import Control
-from ..db import utcnow
+from ..db import committed, utcnow
 from ..ledger.service import append
 from . import checks, clocks
 from .checks import N_, conflict, forbidden, invalid
@@ -42,15 +41,9 @@ def require(actor, permission: Permission, template: str) -> None:
 
 def commit(session: Session) -> None:
     """Commit, turning a concurrent edit into a Conflict; roll back on any error."""
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise conflict(N_("Someone else changed this incident at the same time. Reload and "
-                          "try again.")) from None
-    except BaseException:
-        session.rollback()
-        raise
+    with committed(session, lambda: conflict(N_("Someone else changed this incident at the "
+                                                "same time. Reload and try again."))):
+        pass
 
 
 # --- reporting ---------------------------------------------------------------------------

@@ -20,10 +20,10 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.permissions import Permission, Role, can, require
 from ..catalogue.models import Catalogue, Control, ControlGroup
+from ..db import committed
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..evidence import service as evidence_service
 from ..evidence.models import Evidence
@@ -58,16 +58,9 @@ class VendorContext:
 @contextmanager
 def unit_of_work(session: Session, what: str = "record") -> Iterator[None]:
     """Commit what the block wrote; roll back on any error (a concurrent edit is Conflict)."""
-    try:
+    with committed(session, lambda: Conflict(f"Someone else changed this {what} at the same "
+                                             "time. Reload and retry.")):
         yield
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict(f"Someone else changed this {what} at the same time. Reload and "
-                       "retry.") from None
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def check_version(row, version: int, what: str) -> None:
